@@ -1,0 +1,116 @@
+// ADD_ADDR (RFC 8684 §3.4.1 for v1, RFC 6824 §3.4.1 for v0): announces an
+// address, optionally with a port. The two versions share the subtype but not
+// the layout, so the decoder takes the connection's version.
+//
+//   v0: | 30 | len | 3 | IPVer | ID | address | [port] |          len 8/10/20/22
+//   v1: | 30 | len | 3 | rsv E | ID | address | [port] | [HMAC] |
+//        E=1 (echo, no HMAC): 8/10/20/22;  E=0 (64-bit HMAC): 16/18/28/30
+//
+//   mptcp_opts::AddAddr a;
+//   if (Decode(option_bytes, MptcpVersion::kV1, a) == DecodeStatus::kOk) ...
+#ifndef MPTCP_OPTS_ADD_ADDR_H_
+#define MPTCP_OPTS_ADD_ADDR_H_
+
+#include <cstdint>
+#include <optional>
+#include <span>
+
+#include "mptcp_opts/ip_address.h"
+#include "mptcp_opts/option_header.h"
+#include "mptcp_opts/wire.h"
+
+namespace mptcp_opts {
+
+struct AddAddr {
+  MptcpVersion version = MptcpVersion::kV1;
+  bool echo = false;  // v1 only
+  uint8_t address_id = 0;
+  IpAddress address;
+  std::optional<uint16_t> port;
+  // v1 only, present exactly when echo is false: the rightmost 64 bits of
+  // HMAC(sender key || receiver key, ID || address || port) (decisions.md D11).
+  std::optional<uint64_t> truncated_hmac;
+
+  friend bool operator==(const AddAddr&, const AddAddr&) = default;
+};
+
+// Decodes one ADD_ADDR. Statuses: kOk; kTruncated; kBadLength (length not
+// valid for the version and, in v1, the E bit); kBadIpVersion (v0 IPVer not 4
+// or 6, or not matching the length); kWrongKind / kWrongSubtype.
+[[nodiscard]] inline DecodeStatus Decode(std::span<const uint8_t> option, MptcpVersion version,
+                                         AddAddr& out) {
+  size_t len = 0;
+  if (auto s = internal::CheckMptcpHeader(option, uint8_t(Subtype::kAddAddr), len);
+      s != DecodeStatus::kOk) {
+    return s;
+  }
+  const uint8_t* p = option.data();
+  out = AddAddr{};
+  out.version = version;
+  size_t body = len;  // bytes before the HMAC
+  if (version == MptcpVersion::kV1) {
+    out.echo = p[2] & 0x01;
+    if (!out.echo) {
+      if (len < 16) return DecodeStatus::kBadLength;
+      body = len - 8;
+    }
+  }
+  bool v6 = false;
+  bool has_port = false;
+  switch (body) {
+    case 8: break;
+    case 10: has_port = true; break;
+    case 20: v6 = true; break;
+    case 22: v6 = has_port = true; break;
+    default: return DecodeStatus::kBadLength;
+  }
+  if (version == MptcpVersion::kV0) {
+    const uint8_t ipver = p[2] & 0x0f;
+    if (ipver != (v6 ? 6 : 4)) return DecodeStatus::kBadIpVersion;
+  }
+  out.address_id = p[3];
+  out.address = v6 ? IpAddress::FromV6Bytes(p + 4) : IpAddress::FromV4Bytes(p + 4);
+  size_t at = 4 + out.address.size();
+  if (has_port) {
+    out.port = internal::LoadBe16(p + at);
+    at += 2;
+  }
+  if (version == MptcpVersion::kV1 && !out.echo) out.truncated_hmac = internal::LoadBe64(p + at);
+  return DecodeStatus::kOk;
+}
+
+// 0 when the value has no wire form: v0 with echo or an HMAC; v1 where the
+// HMAC's presence does not match !echo.
+inline size_t EncodedSize(const AddAddr& a) {
+  size_t n = 4 + a.address.size() + (a.port ? 2 : 0);
+  if (a.version == MptcpVersion::kV0) return (a.echo || a.truncated_hmac) ? 0 : n;
+  if (a.echo == a.truncated_hmac.has_value()) return 0;
+  return n + (a.truncated_hmac ? 8 : 0);
+}
+
+[[nodiscard]] inline EncodeStatus Encode(const AddAddr& a, std::span<uint8_t> out,
+                                         size_t& written) {
+  written = 0;
+  const size_t n = EncodedSize(a);
+  if (n == 0) return EncodeStatus::kInvalidValue;
+  if (out.size() < n) return EncodeStatus::kBufferTooSmall;
+  uint8_t* p = out.data();
+  const uint8_t low = a.version == MptcpVersion::kV0 ? (a.address.is_v6() ? 6 : 4)
+                                                     : (a.echo ? 1 : 0);
+  internal::WriteMptcpHeader(p, uint8_t(n), uint8_t(Subtype::kAddAddr), low);
+  p[3] = a.address_id;
+  const auto addr = a.address.bytes();
+  for (size_t i = 0; i < addr.size(); ++i) p[4 + i] = addr[i];
+  size_t at = 4 + addr.size();
+  if (a.port) {
+    internal::StoreBe16(p + at, *a.port);
+    at += 2;
+  }
+  if (a.truncated_hmac) internal::StoreBe64(p + at, *a.truncated_hmac);
+  written = n;
+  return EncodeStatus::kOk;
+}
+
+}  // namespace mptcp_opts
+
+#endif  // MPTCP_OPTS_ADD_ADDR_H_

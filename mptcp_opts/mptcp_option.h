@@ -1,0 +1,166 @@
+// The any-subtype dispatcher: decodes one MPTCP option (Kind 30) into a
+// variant holding the form its subtype and Length name. Unknown or private
+// subtypes are a value (UnknownMptcp), not an error; a Length that does not
+// fit its subtype is an error with its own status, never a different form.
+//
+//   mptcp_opts::MptcpOption opt;
+//   if (DecodeMptcpOption(option_bytes, config, opt) == DecodeStatus::kOk)
+//     std::visit(handler, opt);
+#ifndef MPTCP_OPTS_MPTCP_OPTION_H_
+#define MPTCP_OPTS_MPTCP_OPTION_H_
+
+#include <cstdint>
+#include <span>
+#include <variant>
+
+#include "mptcp_opts/add_addr.h"
+#include "mptcp_opts/dss.h"
+#include "mptcp_opts/mp_capable.h"
+#include "mptcp_opts/mp_fail.h"
+#include "mptcp_opts/mp_fastclose.h"
+#include "mptcp_opts/mp_join.h"
+#include "mptcp_opts/mp_prefer_proxy.h"
+#include "mptcp_opts/mp_prio.h"
+#include "mptcp_opts/mp_tcprst.h"
+#include "mptcp_opts/option_header.h"
+#include "mptcp_opts/remove_addr.h"
+
+namespace mptcp_opts {
+
+// A subtype this codec does not interpret (private use 0xF, unassigned, or
+// MP_TCPRST in a v0 connection). `bytes` views the caller's buffer (the whole
+// option) and is valid as long as that buffer is.
+struct UnknownMptcp {
+  uint8_t subtype = 0;
+  std::span<const uint8_t> bytes;
+  friend bool operator==(const UnknownMptcp& a, const UnknownMptcp& b) {
+    return a.subtype == b.subtype && std::equal(a.bytes.begin(), a.bytes.end(), b.bytes.begin(),
+                                                b.bytes.end());
+  }
+};
+
+using MptcpOption = std::variant<MpCapable, MpJoinSyn, MpJoinSynAck, MpJoinAck, Dss, AddAddr,
+                                 RemoveAddr, MpPrio, MpFail, MpFastclose, MpTcprst,
+                                 MpPreferProxy, UnknownMptcp>;
+
+// Name used in logs, JSON and Python: "MP_CAPABLE", "MP_JOIN", "DSS", ...
+inline const char* SubtypeName(const MptcpOption& o) {
+  struct Namer {
+    const char* operator()(const MpCapable&) const { return "MP_CAPABLE"; }
+    const char* operator()(const MpJoinSyn&) const { return "MP_JOIN"; }
+    const char* operator()(const MpJoinSynAck&) const { return "MP_JOIN"; }
+    const char* operator()(const MpJoinAck&) const { return "MP_JOIN"; }
+    const char* operator()(const Dss&) const { return "DSS"; }
+    const char* operator()(const AddAddr&) const { return "ADD_ADDR"; }
+    const char* operator()(const RemoveAddr&) const { return "REMOVE_ADDR"; }
+    const char* operator()(const MpPrio&) const { return "MP_PRIO"; }
+    const char* operator()(const MpFail&) const { return "MP_FAIL"; }
+    const char* operator()(const MpFastclose&) const { return "MP_FASTCLOSE"; }
+    const char* operator()(const MpTcprst&) const { return "MP_TCPRST"; }
+    const char* operator()(const MpPreferProxy&) const { return "MP_PREFER_PROXY"; }
+    const char* operator()(const UnknownMptcp&) const { return "UNKNOWN"; }
+  };
+  return std::visit(Namer{}, o);
+}
+
+// Name of a subtype number under `config` (for error records, where there is
+// no decoded value to name).
+inline const char* SubtypeName(uint8_t subtype, const CodecConfig& config) {
+  if (IsValidPreferProxySubtype(config.prefer_proxy_subtype) &&
+      subtype == config.prefer_proxy_subtype) {
+    return "MP_PREFER_PROXY";
+  }
+  switch (subtype) {
+    case 0x0: return "MP_CAPABLE";
+    case 0x1: return "MP_JOIN";
+    case 0x2: return "DSS";
+    case 0x3: return "ADD_ADDR";
+    case 0x4: return "REMOVE_ADDR";
+    case 0x5: return "MP_PRIO";
+    case 0x6: return "MP_FAIL";
+    case 0x7: return "MP_FASTCLOSE";
+    case 0x8: return config.version == MptcpVersion::kV1 ? "MP_TCPRST" : "UNKNOWN";
+  }
+  return "UNKNOWN";
+}
+
+// Decodes one option starting at its Kind byte. Statuses: those of the
+// subtype decoder; kWrongKind when Kind is not 30; kTruncated when fewer than
+// 3 bytes (no subtype to dispatch on) or Length past the buffer.
+[[nodiscard]] inline DecodeStatus DecodeMptcpOption(std::span<const uint8_t> option,
+                                                    const CodecConfig& config,
+                                                    MptcpOption& out) {
+  if (option.size() < 2) return DecodeStatus::kTruncated;
+  if (option[0] != kKindMptcp) return DecodeStatus::kWrongKind;
+  if (option[1] > option.size()) return DecodeStatus::kTruncated;
+  if (option.size() < 3) return DecodeStatus::kTruncated;
+  if (option[1] < 3) return DecodeStatus::kBadLength;
+  const uint8_t subtype = option[2] >> 4;
+  // The configured MP_PREFER_PROXY subtype (decisions.md D5) is honoured only
+  // when it is an unassigned value, so a bad configuration cannot hide DSS.
+  if (IsValidPreferProxySubtype(config.prefer_proxy_subtype) &&
+      subtype == config.prefer_proxy_subtype) {
+    MpPreferProxy v;
+    auto s = Decode(option, config, v);
+    if (s == DecodeStatus::kOk) out = v;
+    return s;
+  }
+  auto decode_into = [&](auto value, auto&&... ctx) {
+    auto s = Decode(option, ctx..., value);
+    if (s == DecodeStatus::kOk) out = value;
+    return s;
+  };
+  switch (static_cast<Subtype>(subtype)) {
+    case Subtype::kMpCapable: return decode_into(MpCapable{});
+    case Subtype::kMpJoin: {
+      MpJoin j;
+      auto s = Decode(option, j);
+      if (s == DecodeStatus::kOk) std::visit([&](const auto& form) { out = form; }, j);
+      return s;
+    }
+    case Subtype::kDss: return decode_into(Dss{});
+    case Subtype::kAddAddr: return decode_into(AddAddr{}, config.version);
+    case Subtype::kRemoveAddr: return decode_into(RemoveAddr{});
+    case Subtype::kMpPrio: return decode_into(MpPrio{}, config.version);
+    case Subtype::kMpFail: return decode_into(MpFail{});
+    case Subtype::kMpFastclose: return decode_into(MpFastclose{});
+    case Subtype::kMpTcprst:
+      if (config.version == MptcpVersion::kV1) return decode_into(MpTcprst{});
+      break;
+    default:
+      break;
+  }
+  out = UnknownMptcp{subtype, option.first(option[1])};
+  return DecodeStatus::kOk;
+}
+
+// 0 (no wire form) unless `bytes` is one whole MPTCP option.
+inline size_t EncodedSize(const UnknownMptcp& u) {
+  const bool whole = u.bytes.size() >= 3 && u.bytes.size() <= 255 &&
+                     u.bytes[0] == kKindMptcp && u.bytes[1] == u.bytes.size();
+  return whole ? u.bytes.size() : 0;
+}
+
+// Writes the viewed bytes back unchanged.
+[[nodiscard]] inline EncodeStatus Encode(const UnknownMptcp& u, std::span<uint8_t> out,
+                                         size_t& written) {
+  written = 0;
+  if (EncodedSize(u) == 0) return EncodeStatus::kInvalidValue;
+  if (out.size() < u.bytes.size()) return EncodeStatus::kBufferTooSmall;
+  std::copy(u.bytes.begin(), u.bytes.end(), out.begin());
+  written = u.bytes.size();
+  return EncodeStatus::kOk;
+}
+
+inline size_t EncodedSize(const MptcpOption& o) {
+  return std::visit([](const auto& v) { return EncodedSize(v); }, o);
+}
+
+[[nodiscard]] inline EncodeStatus Encode(const MptcpOption& o, std::span<uint8_t> out,
+                                         size_t& written) {
+  return std::visit([&](const auto& v) { return Encode(v, out, written); }, o);
+}
+
+}  // namespace mptcp_opts
+
+#endif  // MPTCP_OPTS_MPTCP_OPTION_H_
