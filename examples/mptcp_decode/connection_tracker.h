@@ -1,0 +1,114 @@
+// Follows MPTCP connections through a capture so their HMACs can be checked:
+// MP_CAPABLE keys -> tokens -> MP_JOIN subflows (either direction), then
+// every MP_JOIN SYN/ACK and ACK HMAC and every ADD_ADDR HMAC is recomputed
+// from the keys and compared in constant time.
+//
+//   ConnectionTracker tracker;
+//   MptcpVersion v = tracker.VersionFor(segment);          // before decoding
+//   Verification r = tracker.Observe(segment, decoded_option);
+//   if (r.result == HmacResult::kInvalid) ...
+#ifndef EXAMPLES_MPTCP_DECODE_CONNECTION_TRACKER_H_
+#define EXAMPLES_MPTCP_DECODE_CONNECTION_TRACKER_H_
+
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <tuple>
+#include <vector>
+
+#include "mptcp_opts/capture/packet_dissector.h"
+#include "mptcp_opts/crypto.h"
+#include "mptcp_opts/mptcp_option.h"
+
+namespace mptcp_decode {
+
+using mptcp_opts::MptcpVersion;
+
+enum class HmacResult : uint8_t {
+  kNotApplicable,  // the option carries no HMAC or token
+  kValid,
+  kInvalid,
+  kUnverifiable,   // the keys it depends on were never seen
+};
+
+struct Verification {
+  HmacResult result = HmacResult::kNotApplicable;
+  // ADD_ADDR only: set when the RFC 8684 HMAC did not match but a historical
+  // Linux variant did (the result is still kInvalid).
+  std::optional<mptcp_opts::AddAddrHmacVariant> matching_variant;
+  // MP_JOIN SYN only: whether the token names a connection whose keys were seen.
+  std::optional<bool> token_known;
+};
+
+struct TrackerSummary {
+  uint32_t connections = 0;
+  uint32_t subflows = 0;  // initial subflows + MP_JOIN subflows
+  uint32_t hmacs_verified = 0;
+  uint32_t hmacs_failed = 0;
+  uint32_t hmacs_unverifiable = 0;
+  uint32_t tokens_known = 0;
+  uint32_t tokens_unknown = 0;
+};
+
+class ConnectionTracker {
+ public:
+  // The MPTCP version of the connection `segment` belongs to (v1 when it is
+  // not known): ADD_ADDR and MP_PRIO are decoded according to it.
+  MptcpVersion VersionFor(const mptcp_opts::capture::TcpSegmentView& segment) const;
+
+  // Records what `option` (carried by `segment`) says and verifies it.
+  Verification Observe(const mptcp_opts::capture::TcpSegmentView& segment,
+                       const mptcp_opts::MptcpOption& option);
+
+  const TrackerSummary& summary() const { return summary_; }
+
+ private:
+  struct Endpoint {
+    mptcp_opts::IpAddress address;
+    uint16_t port = 0;
+    friend bool operator<(const Endpoint& a, const Endpoint& b) {
+      if (a.port != b.port) return a.port < b.port;
+      if (a.address.family() != b.address.family()) return a.address.is_v4();
+      auto ab = a.address.bytes(), bb = b.address.bytes();
+      return std::lexicographical_compare(ab.begin(), ab.end(), bb.begin(), bb.end());
+    }
+    friend bool operator==(const Endpoint& a, const Endpoint& b) {
+      return a.port == b.port && a.address == b.address;
+    }
+  };
+  using FlowKey = std::pair<Endpoint, Endpoint>;  // ordered: lower endpoint first
+
+  struct Connection {
+    MptcpVersion version = MptcpVersion::kV1;
+    std::optional<uint64_t> client_key;  // initiator of the initial subflow
+    std::optional<uint64_t> server_key;
+    bool tokens_indexed = false;
+  };
+  struct Subflow {
+    size_t connection = 0;
+    Endpoint syn_sender;
+    bool syn_sender_is_client = true;  // which key the SYN sender holds
+    bool is_join = false;
+    std::optional<uint32_t> token;          // MP_JOIN SYN, when unresolved
+    std::optional<uint32_t> joiner_nonce;   // MP_JOIN SYN
+    std::optional<uint32_t> receiver_nonce; // MP_JOIN SYN/ACK
+  };
+
+  static FlowKey KeyOf(const mptcp_opts::capture::TcpSegmentView& s);
+  Subflow* Find(const mptcp_opts::capture::TcpSegmentView& s);
+  // Keys of the segment's sender and receiver, when both are known.
+  bool SenderReceiverKeys(const Subflow& f, const mptcp_opts::capture::TcpSegmentView& s,
+                          uint64_t& sender_key, uint64_t& receiver_key) const;
+  void IndexTokens(size_t connection);
+  Verification Count(Verification v);
+
+  std::vector<Connection> connections_;
+  std::map<FlowKey, Subflow> subflows_;
+  std::map<uint32_t, std::pair<size_t, bool>> tokens_;  // token -> (connection, is_client_key)
+  TrackerSummary summary_;
+};
+
+}  // namespace mptcp_decode
+
+#endif  // EXAMPLES_MPTCP_DECODE_CONNECTION_TRACKER_H_

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The real-peer test: Linux's own MPTCP v1 in two network namespaces
+# (make_kernel_capture.sh), decoded and verified by mptcp-decode, checked by
+# check_kernel_capture.py. Exit 0 pass, 1 fail, 77 skipped (with the reason
+# as the last line: not root, no MPTCP in the kernel, no namespaces).
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+bash mptcp_opts/real_peer/make_kernel_capture.sh "$work/kernel.pcap" 2> "$work/capture.log"
+rc=$?
+if [ $rc -eq 77 ]; then
+  echo "skipped: $(grep -m1 SKIP "$work/capture.log" | sed 's/.*SKIP: //')"
+  exit 77
+fi
+if [ $rc -ne 0 ]; then
+  cat "$work/capture.log" >&2
+  echo "capture failed (exit $rc)"
+  exit 1
+fi
+tail -1 "$work/capture.log"
+bazel build -c opt //examples/mptcp_decode:mptcp-decode >/dev/null 2>&1 || { echo "build failed"; exit 1; }
+decode="$(bazel info -c opt bazel-bin 2>/dev/null)/examples/mptcp_decode/mptcp-decode"
+"$decode" --json --verify "$work/kernel.pcap" > "$work/decoded.jsonl"
+"$decode" --verify "$work/kernel.pcap" > "$work/decoded.txt"
+/usr/bin/python3 mptcp_opts/real_peer/check_kernel_capture.py "$work/decoded.jsonl" "$work/decoded.txt"
