@@ -41,11 +41,15 @@ uint64_t Idsn(uint64_t key, MptcpVersion version) {
 }
 
 Digest Hmac(MptcpVersion version, std::span<const uint8_t> key, std::span<const uint8_t> message) {
+  // OpenSSL 3 fails on null pointers even for zero lengths (an empty span
+  // may have one), so point empty inputs at a real byte.
+  static const uint8_t kEmpty = 0;
   Digest d;
   unsigned int n = 0;
-  HMAC(DigestFor(version), key.data(), static_cast<int>(key.size()), message.data(),
-       message.size(), d.bytes.data(), &n);
-  d.size = n;
+  const bool ok = HMAC(DigestFor(version), key.empty() ? &kEmpty : key.data(),
+                       static_cast<int>(key.size()), message.empty() ? &kEmpty : message.data(),
+                       message.size(), d.bytes.data(), &n) != nullptr;
+  d.size = ok ? n : 0;
   return d;
 }
 
