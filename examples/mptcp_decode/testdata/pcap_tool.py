@@ -4,6 +4,7 @@
   pcap_tool.py snap N IN OUT     cut every record to N captured bytes (snap length N)
   pcap_tool.py cut N IN OUT      end the file N bytes into its last record (a torn file)
   pcap_tool.py pcapng IN OUT     rewrite as pcapng (SHB, one IDB, EPBs)
+  pcap_tool.py repeat N IN OUT   the records of IN, N times over (for speed comparisons)
 """
 import struct
 import sys
@@ -58,6 +59,10 @@ def main():
         _, _, _, records = read_pcap(sys.argv[3])
         last = 16 + len(records[-1][3])
         open(sys.argv[4], "wb").write(data[:len(data) - last + n])
+    elif cmd == "repeat":
+        n = int(sys.argv[2])
+        header, endian, _, records = read_pcap(sys.argv[3])
+        write_pcap(sys.argv[4], header, endian, records * n)
     elif cmd == "pcapng":
         _, _, linktype, records = read_pcap(sys.argv[2])
         write_pcapng(sys.argv[3], linktype, records)
