@@ -1,0 +1,11 @@
+// libFuzzer target: Decode(span, Dss&), input = one option.
+// Properties: see CheckDssInput() in fuzz/fuzz_checks.h.
+#include <cstddef>
+#include <cstdint>
+
+#include "fuzz/fuzz_checks.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  mptcp_opts::fuzz::CheckDssInput({data, size});
+  return 0;
+}

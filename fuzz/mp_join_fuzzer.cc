@@ -1,0 +1,11 @@
+// libFuzzer target: Decode(span, MpJoin&), input = one option.
+// Properties: see CheckMpJoinInput() in fuzz/fuzz_checks.h.
+#include <cstddef>
+#include <cstdint>
+
+#include "fuzz/fuzz_checks.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  mptcp_opts::fuzz::CheckMpJoinInput({data, size});
+  return 0;
+}
