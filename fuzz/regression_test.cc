@@ -8,6 +8,7 @@
 // <fuzzer/FuzzedDataProvider.h>, so their corpora are replayed only by the
 // --config=fuzz *_regression tests; a bug they find gets a named test here.
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
@@ -86,6 +87,79 @@ TEST(FuzzCorpusTest, EveryCrashReproducerNowPasses) {
   size_t n = 0;
   for (const ByteTarget& t : kByteTargets) n += Replay(t, "regressions");
   RecordProperty("reproducers", int(n));
+}
+
+// ---------------------------------------------------------------------------
+// Named regressions, one block per finding (README.md, "Findings").
+// ---------------------------------------------------------------------------
+
+std::vector<uint8_t> FromHex(const std::string& text) {
+  std::vector<uint8_t> out;
+  std::string digits;
+  for (char c : text) {
+    if (c != ' ') digits += c;
+  }
+  for (size_t i = 0; i + 1 < digits.size(); i += 2) {
+    out.push_back(uint8_t(std::stoi(digits.substr(i, 2), nullptr, 16)));
+  }
+  return out;
+}
+
+// F1, found by roundtrip_fuzzer (reproducers:
+// regressions/roundtrip_fuzzer/crash-v0-mp-capable-without-key, the empty
+// input, and crash-v0-mp-capable-with-data-level-length, 07 01 00 00).
+// A v0 MP_CAPABLE is 12 (SYN, SYN/ACK) or 20 (ACK) bytes (RFC 6824 §3.1); the
+// 4-byte keyless SYN and the 22/24-byte ACK with data exist only in v1.
+// The decoder rejects these exact bytes; this part passes.
+TEST(RegressionTest, F1_DecodeRejectsV0MpCapableWithV1OnlyLengths) {
+  for (const char* hex : {
+           "1e 04 00 01",                                                  // no key
+           "1e 16 00 01 0000000000000000 0000000000000000 0000",           // + length
+           "1e 18 00 01 0000000000000000 0000000000000000 0000 0000",      // + checksum
+       }) {
+    const std::vector<uint8_t> bytes = FromHex(hex);
+    MpCapable c;
+    EXPECT_EQ(Decode(Bytes(bytes), c), DecodeStatus::kBadLength) << hex;
+    MptcpOption o;
+    EXPECT_EQ(DecodeMptcpOption(Bytes(bytes), CodecConfig{}, o), DecodeStatus::kBadLength) << hex;
+  }
+}
+
+// F1, the bug: Encode must refuse what it would write in a form the decoder
+// rejects (as Encode(AddAddr) does for a v0 HMAC and Encode(MpPrio) for a v1
+// address ID). Fails until EncodedSize(const MpCapable&) in
+// mptcp_opts/mp_capable.h returns 0 for these v0 values.
+TEST(RegressionTest, F1_EncodeRefusesV0MpCapableWithoutWireForm) {
+  MpCapable no_key;
+  no_key.version = 0;
+  MpCapable with_data = no_key;
+  with_data.sender_key = 0;
+  with_data.receiver_key = 0;
+  with_data.data_level_length = 0;
+  MpCapable with_checksum = with_data;
+  with_checksum.checksum = 0;
+  for (const MpCapable& c : {no_key, with_data, with_checksum}) {
+    std::array<uint8_t, 40> out{};
+    size_t n = 99;
+    EXPECT_EQ(Encode(c, out, n), EncodeStatus::kInvalidValue)
+        << "open finding F1 (fuzz/README.md): v0 MP_CAPABLE encoded as " << n
+        << " bytes, which Decode rejects with BAD_LENGTH";
+    EXPECT_EQ(n, 0u);
+    EXPECT_EQ(EncodedSize(c), 0u);
+  }
+  // The two v0 forms that exist still encode and round-trip.
+  MpCapable syn = no_key;
+  syn.sender_key = 0x0102030405060708;
+  MpCapable ack = syn;
+  ack.receiver_key = 0x1112131415161718;
+  for (const MpCapable& c : {syn, ack}) {
+    std::array<uint8_t, 40> out{};
+    size_t n = 0;
+    ASSERT_EQ(Encode(c, out, n), EncodeStatus::kOk);
+    MpCapable back;
+    ASSERT_EQ(Decode(Bytes(out.data(), n), back), DecodeStatus::kOk);
+    EXPECT_EQ(back, c);
+  }
 }
 
 }  // namespace
