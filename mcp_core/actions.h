@@ -1,0 +1,99 @@
+// What the core hands back: a Verdict for each segment, Actions for the
+// embedder's stack (pulled in order with PollAction), and Events for logs and
+// counters (PollEvent). Actions own their bytes; nothing here points into the
+// core.
+#ifndef MCP_CORE_ACTIONS_H_
+#define MCP_CORE_ACTIONS_H_
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "mcp_core/segment.h"
+
+namespace mcp_core {
+
+// Handle of a tracked pair of legs. Stable until the pair is closed; never
+// reused: the high 32 bits are a generation count. 0 is "no flow".
+using FlowId = uint64_t;
+
+// The two legs of a pair. Upstream faces the customer (the multipath client
+// at a network MCP, the LAN host at a CPE); downstream faces the server side
+// (the server at a network MCP, the network MCP at a CPE).
+enum class Leg : uint8_t { kUpstream, kDownstream };
+
+struct Verdict {
+  enum Kind : uint8_t {
+    kPassThrough,  // not the core's business: forward unmodified
+    kIntercept,    // a new pair was created for this SYN: hold it, act on Actions
+    kForward,      // belongs to tracked pair `flow` (leg `leg`): relay it
+    kDrop,         // discard silently
+    kReset,        // discard and answer with RST (counted; see Event)
+  };
+  Kind kind = kPassThrough;
+  FlowId flow = 0;
+  Leg leg = Leg::kUpstream;
+};
+
+enum class Transport : uint8_t { kTcp, kMptcp };
+
+struct Action {
+  enum Kind : uint8_t {
+    // Open `leg` to dst:dst_port from src:src_port (port 0: the stack picks)
+    // over `transport`, with `payload` as SYN data (IEs and/or relayed data).
+    kOpenLeg,
+    // Complete the upstream handshake: SYN/ACK carrying `payload` (the IE
+    // echo at a network MCP, nothing at a CPE).
+    kAnswerSyn,
+    kReset,      // abort `leg` with RST
+    kFastClose,  // abort the MPTCP connection on `leg` (MP_FASTCLOSE)
+    kClose,      // graceful close of `leg` (FIN, or DATA_FIN on MPTCP)
+    // Multipath client only: the local application's connection is ready
+    // (or, with `failed`, could not be made).
+    kNotifyApplication,
+  };
+  Kind kind = kOpenLeg;
+  FlowId flow = 0;
+  Leg leg = Leg::kDownstream;
+  Transport transport = Transport::kTcp;
+  FourTuple tuple;                 // kOpenLeg: src, dst and ports of the new leg
+  uint16_t mss = 0;                // kOpenLeg: clamp to this MSS (0: stack default)
+  std::optional<uint8_t> dscp;     // kOpenLeg: mark with this DSCP
+  bool failed = false;             // kNotifyApplication
+  std::vector<uint8_t> payload;
+};
+
+// Why something happened, for logs and counters (seed 002 §5.6.7 logging).
+enum class EventKind : uint8_t {
+  kPairCreated,
+  kPairEstablished,
+  kPairClosed,
+  kRefusedInternetFacing,   // MPTCP SYN on an Internet-facing interface (§5.3)
+  kRefusedAcl,
+  kRefusedHalfOpenPerSource,
+  kRefusedHalfOpenTotal,
+  kRefusedFlowTableFull,
+  kRefusedSubflowLimit,
+  kMalformedIe,             // reason = mptcp_opts::IeStatus (D7)
+  kMissingDestination,      // explicit SYN without a destination IE
+  kUnknownIeTypeSkipped,    // D6
+  kNativeMptcpPassedThrough,  // CPE: the LAN host speaks MPTCP itself
+  kNotEligible,
+  kMcpNoEcho,               // CPE/client: missing or wrong echo -> fallback (D3, D8)
+  kMcpSetupTimeout,         // CPE/client: the network MCP never answered -> fallback
+  kCapabilityCacheHit,      // CPE/client: the MCP is cached as not supporting IEs
+  kSetupFailed,             // the downstream leg failed during setup
+  kIdleTimeout,
+  kPreferProxyIgnored,      // D10
+};
+const char* EventKindName(EventKind kind);
+
+struct Event {
+  EventKind kind = EventKind::kPairCreated;
+  FlowId flow = 0;
+  uint8_t reason = 0;  // kind-specific code (e.g. IeStatus)
+};
+
+}  // namespace mcp_core
+
+#endif  // MCP_CORE_ACTIONS_H_

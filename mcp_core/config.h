@@ -1,0 +1,71 @@
+// The core's configuration as plain C++ values, built from config.proto
+// (textproto on disk) and validated. The per-segment path reads only this
+// struct; generated protobuf code stays at the edge.
+//
+//   absl::StatusOr<mcp_core::Config> c = mcp_core::LoadConfig(textproto);
+//   if (!c.ok()) std::cerr << c.status() << "\n";   // says which field and why
+//   mcp_core::Converter converter(*c);
+#ifndef MCP_CORE_CONFIG_H_
+#define MCP_CORE_CONFIG_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "mcp_core/config.pb.h"
+#include "mcp_core/ip_prefix.h"
+#include "mcp_core/time.h"
+#include "mptcp_opts/ip_address.h"
+#include "mptcp_opts/option_header.h"
+
+namespace mcp_core {
+
+enum class Role : uint8_t { kNetworkMcp, kCpeMcp, kMultipathClient };
+
+struct Config {
+  Role role = Role::kNetworkMcp;
+  std::vector<mptcp_opts::IpAddress> mcp_addresses;   // network MCP: own addresses
+  std::optional<mptcp_opts::IpAddress> network_mcp;   // CPE / client: where to go
+  uint16_t network_mcp_port = 0;
+  bool source_pool_mode = false;                      // false: PRESERVE
+  std::vector<mptcp_opts::IpAddress> source_pool;
+  bool send_source_ie = false;
+
+  std::vector<IpPrefix> eligible_prefixes;            // empty = all
+  std::vector<uint16_t> eligible_ports;               // empty = all
+  std::vector<IpPrefix> excluded_prefixes;
+  std::vector<uint8_t> supported_transport_protocols = {6};
+  McpConfig::DistributionScheme distribution_scheme = McpConfig::DEFAULT_SCHEDULER;
+
+  bool relay_mp_capable_to_servers = true;            // seed 002 §5.6.1
+  Duration server_mp_capable_timeout = Duration::Millis(3000);   // D9
+  Duration server_cache_ttl = Duration::Seconds(86400);          // D9
+  bool mcp_withdrawal = false;
+  uint16_t mss_clamp = 0;
+  bool preserve_dscp = true;                          // seed 002 §5.6.5
+  uint8_t dscp_remark = 0;
+  bool logging = true;
+
+  Duration setup_timeout = Duration::Millis(10000);
+  Duration idle_lifetime = Duration::Seconds(7440);
+  Duration capability_cache_ttl = Duration::Seconds(86400);      // D8
+
+  std::vector<IpPrefix> acl_source_prefixes;          // empty = any
+  uint32_t max_half_open_per_source = 64;
+  uint32_t max_half_open_total = 4096;
+  uint32_t max_subflows_per_connection = 8;
+  uint32_t max_flows = 1000000;
+  uint8_t prefer_proxy_subtype = mptcp_opts::kDefaultPreferProxySubtype;  // D5
+};
+
+// Converts and validates. Errors are InvalidArgument naming the field, e.g.
+// "source_pool[1]: '10.0.0.300' is not an IP address".
+absl::StatusOr<Config> ConfigFromProto(const McpConfig& proto);
+// Parses textproto (syntax errors name line and column), then ConfigFromProto.
+absl::StatusOr<Config> LoadConfig(const std::string& textproto);
+
+}  // namespace mcp_core
+
+#endif  // MCP_CORE_CONFIG_H_

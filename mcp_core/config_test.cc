@@ -1,0 +1,108 @@
+#include "mcp_core/config.h"
+
+#include "gtest/gtest.h"
+
+namespace mcp_core {
+namespace {
+
+TEST(ConfigTest, NetworkMcpDefaults) {
+  auto c = LoadConfig(R"pb(role: NETWORK_MCP mcp_addresses: "203.0.113.1")pb");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->role, Role::kNetworkMcp);
+  EXPECT_TRUE(c->preserve_dscp);               // seed 002 §5.6.5: on by default
+  EXPECT_TRUE(c->relay_mp_capable_to_servers);  // §5.6.1
+  EXPECT_FALSE(c->mcp_withdrawal);              // §5.6.1: the MCP stays by default
+  EXPECT_EQ(c->capability_cache_ttl, Duration::Seconds(86400));  // D8
+  EXPECT_EQ(c->server_cache_ttl, Duration::Seconds(86400));      // D9
+  EXPECT_EQ(c->server_mp_capable_timeout, Duration::Millis(3000));  // D9
+  EXPECT_EQ(c->prefer_proxy_subtype, 0xE);                        // D5
+  EXPECT_EQ(c->supported_transport_protocols, std::vector<uint8_t>{6});
+  EXPECT_TRUE(c->logging);
+}
+
+TEST(ConfigTest, EverySection56ParameterLoads) {
+  auto c = LoadConfig(R"pb(
+    role: CPE_MCP
+    network_mcps { address: "2001:db8:ffff::1" port: 5555 }
+    source_mode: POOL
+    source_pool: "192.0.2.1"
+    send_source_ie: true
+    eligible_flows { destination_prefixes: "0.0.0.0/0" destination_ports: 443 excluded_destination_prefixes: "10.0.0.0/8" }
+    supported_transport_protocols: 6
+    supported_transport_protocols: 17
+    traffic_distribution_scheme: PRIMARY_BACKUP
+    relay_mp_capable_to_servers: false
+    server_cache_ttl_seconds: 600
+    mcp_withdrawal: true
+    mss_clamp: 1400
+    preserve_dscp: false
+    dscp_remark: 10
+    logging: false
+    setup_timeout_ms: 2000
+    idle_lifetime_seconds: 300
+    capability_cache_ttl_seconds: 60
+    acl_source_prefixes: "100.64.0.0/10"
+    max_half_open_per_source: 4
+    max_half_open_total: 100
+    max_subflows_per_connection: 4
+    max_flows: 1000
+    prefer_proxy_subtype: 11
+  )pb");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->network_mcp_port, 5555);
+  EXPECT_EQ(c->distribution_scheme, McpConfig::PRIMARY_BACKUP);
+  EXPECT_FALSE(c->relay_mp_capable_to_servers);
+  EXPECT_TRUE(c->mcp_withdrawal);
+  EXPECT_EQ(c->mss_clamp, 1400);
+  EXPECT_FALSE(c->preserve_dscp);
+  EXPECT_EQ(c->dscp_remark, 10);
+  EXPECT_EQ(c->setup_timeout, Duration::Millis(2000));
+  EXPECT_EQ(c->prefer_proxy_subtype, 11);
+  EXPECT_EQ(c->eligible_ports, std::vector<uint16_t>{443});
+}
+
+TEST(ConfigTest, ClearErrors) {
+  struct Case {
+    const char* text;
+    const char* message;
+  } cases[] = {
+      {"", "role: must be"},
+      {"role: NETWORK_MCP", "mcp_addresses: a NETWORK_MCP needs"},
+      {"role: NETWORK_MCP mcp_addresses: \"203.0.113.300\"", "mcp_addresses[0]: '203.0.113.300' is not an IP address"},
+      {"role: CPE_MCP", "network_mcps: a CPE_MCP"},
+      {"role: CPE_MCP network_mcps { address: \"192.0.2.1\" }", "network_mcps[0].port"},
+      {"role: NETWORK_MCP mcp_addresses: \"192.0.2.1\" source_mode: POOL", "source_pool: source_mode POOL needs"},
+      {"role: NETWORK_MCP mcp_addresses: \"192.0.2.1\" acl_source_prefixes: \"10.0.0.0/33\"", "acl_source_prefixes[0]"},
+      {"role: NETWORK_MCP mcp_addresses: \"192.0.2.1\" prefer_proxy_subtype: 2", "prefer_proxy_subtype: must be an unassigned"},
+      {"role: NETWORK_MCP mcp_addresses: \"192.0.2.1\" dscp_remark: 10", "dscp_remark: set preserve_dscp: false"},
+      {"role: NETWORK_MCP mcp_addresses: \"192.0.2.1\" mss_clamp: 20", "mss_clamp"},
+      {"role: NETWORK_MCP mcp_addresses: \"192.0.2.1\" max_flows: 10 max_half_open_total: 20", "max_half_open_total: cannot exceed"},
+      {"role: NETWORK_MCP bogus_field: 1", "line 1, column"},
+  };
+  for (const Case& c : cases) {
+    auto r = LoadConfig(c.text);
+    ASSERT_FALSE(r.ok()) << c.text;
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_NE(std::string(r.status().message()).find(c.message), std::string::npos)
+        << c.text << " -> " << r.status();
+  }
+}
+
+TEST(ConfigTest, IpPrefix) {
+  auto p = IpPrefix::Parse("192.0.2.0/24");
+  ASSERT_TRUE(p);
+  EXPECT_TRUE(p->Contains(mptcp_opts::IpAddress::V4(192, 0, 2, 77)));
+  EXPECT_FALSE(p->Contains(mptcp_opts::IpAddress::V4(192, 0, 3, 1)));
+  EXPECT_FALSE(p->Contains(*mptcp_opts::IpAddress::Parse("::1")));
+  auto v6 = IpPrefix::Parse("2001:db8::/33");
+  ASSERT_TRUE(v6);
+  EXPECT_TRUE(v6->Contains(*mptcp_opts::IpAddress::Parse("2001:db8:7fff::1")));
+  EXPECT_FALSE(v6->Contains(*mptcp_opts::IpAddress::Parse("2001:db8:8000::1")));
+  EXPECT_TRUE(IpPrefix::Parse("0.0.0.0/0")->Contains(mptcp_opts::IpAddress::V4(1, 2, 3, 4)));
+  EXPECT_FALSE(IpPrefix::Parse("10.0.0.0/"));
+  EXPECT_FALSE(IpPrefix::Parse("10.0.0.0/-1"));
+  EXPECT_FALSE(IpPrefix::Parse("::/129"));
+}
+
+}  // namespace
+}  // namespace mcp_core

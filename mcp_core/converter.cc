@@ -1,0 +1,648 @@
+#include "mcp_core/converter.h"
+
+#include <algorithm>
+#include <cassert>
+
+#include "absl/strings/str_cat.h"
+#include "mptcp_opts/mp_convert_ie.h"
+#include "mptcp_opts/mptcp_option.h"
+#include "mptcp_opts/tcp_option_walker.h"
+
+namespace mcp_core {
+namespace {
+
+namespace mo = mptcp_opts;
+
+std::string SourceKey(const mo::IpAddress& a) {
+  const auto b = a.bytes();
+  return std::string(reinterpret_cast<const char*>(b.data()), b.size());
+}
+
+bool AnyContains(const std::vector<IpPrefix>& prefixes, const mo::IpAddress& a) {
+  for (const auto& p : prefixes) if (p.Contains(a)) return true;
+  return false;
+}
+
+// What a SYN's option area says, in one walk.
+struct SynOptions {
+  bool mp_capable = false;
+  bool prefer_proxy = false;
+  std::optional<uint32_t> join_token;
+};
+
+SynOptions ScanSyn(std::span<const uint8_t> area, const mo::CodecConfig& codec) {
+  SynOptions out;
+  mo::TcpOptionWalker walker(area);
+  for (mo::TcpOption o; walker.Next(o);) {
+    if (o.kind != mo::kKindMptcp) continue;
+    mo::MptcpOption opt;
+    if (mo::DecodeMptcpOption(o.bytes, codec, opt) != mo::DecodeStatus::kOk) continue;
+    if (std::holds_alternative<mo::MpCapable>(opt)) out.mp_capable = true;
+    if (std::holds_alternative<mo::MpPreferProxy>(opt)) out.prefer_proxy = true;
+    if (auto* j = std::get_if<mo::MpJoinSyn>(&opt)) out.join_token = j->token;
+  }
+  return out;
+}
+
+}  // namespace
+
+const char* EventKindName(EventKind kind) {
+  switch (kind) {
+    case EventKind::kPairCreated: return "PAIR_CREATED";
+    case EventKind::kPairEstablished: return "PAIR_ESTABLISHED";
+    case EventKind::kPairClosed: return "PAIR_CLOSED";
+    case EventKind::kRefusedInternetFacing: return "REFUSED_INTERNET_FACING";
+    case EventKind::kRefusedAcl: return "REFUSED_ACL";
+    case EventKind::kRefusedHalfOpenPerSource: return "REFUSED_HALF_OPEN_PER_SOURCE";
+    case EventKind::kRefusedHalfOpenTotal: return "REFUSED_HALF_OPEN_TOTAL";
+    case EventKind::kRefusedFlowTableFull: return "REFUSED_FLOW_TABLE_FULL";
+    case EventKind::kRefusedSubflowLimit: return "REFUSED_SUBFLOW_LIMIT";
+    case EventKind::kMalformedIe: return "MALFORMED_IE";
+    case EventKind::kMissingDestination: return "MISSING_DESTINATION";
+    case EventKind::kUnknownIeTypeSkipped: return "UNKNOWN_IE_TYPE_SKIPPED";
+    case EventKind::kNativeMptcpPassedThrough: return "NATIVE_MPTCP_PASSED_THROUGH";
+    case EventKind::kNotEligible: return "NOT_ELIGIBLE";
+    case EventKind::kMcpNoEcho: return "MCP_NO_ECHO";
+    case EventKind::kMcpSetupTimeout: return "MCP_SETUP_TIMEOUT";
+    case EventKind::kCapabilityCacheHit: return "CAPABILITY_CACHE_HIT";
+    case EventKind::kSetupFailed: return "SETUP_FAILED";
+    case EventKind::kIdleTimeout: return "IDLE_TIMEOUT";
+    case EventKind::kPreferProxyIgnored: return "PREFER_PROXY_IGNORED";
+  }
+  return "?";
+}
+
+Converter::Converter(const Config& config) : config_(config), flows_(config.max_flows) {
+  codec_.prefer_proxy_subtype = config.prefer_proxy_subtype;
+}
+
+void Converter::CheckTime(Instant now) {
+  // Contract: time never goes backwards on one converter.
+  assert(now >= last_now_ && "mcp_core: `now` went backwards");
+  if (now > last_now_) last_now_ = now;
+}
+
+void Converter::Emit(EventKind kind, FlowId flow, uint8_t reason) {
+  ++stats_.events[int(kind)];
+  if (config_.logging) events_.push_back({kind, flow, reason});
+}
+
+void Converter::Refuse(EventKind kind, uint8_t reason) { Emit(kind, 0, reason); }
+
+State Converter::StateOf(FlowId flow) const {
+  const Pair* p = flows_.Get(flow);
+  return p ? p->state : State::kClosed;
+}
+
+// ---------------------------------------------------------------- segments
+
+Verdict Converter::HandleSegment(Instant now, const SegmentView& seg) {
+  CheckTime(now);
+  ++stats_.segments;
+  if (auto hit = flows_.Find(seg.tuple)) {
+    ++stats_.segments_tracked;
+    ObserveTracked(now, hit->first, hit->second, seg);
+    return {Verdict::kForward, hit->first, hit->second};
+  }
+  if (!seg.syn() || seg.ack() || seg.rst()) return {};
+  if (config_.role == Role::kNetworkMcp) {
+    if (!std::count(config_.mcp_addresses.begin(), config_.mcp_addresses.end(), seg.tuple.dst)) {
+      return {};
+    }
+    const SynOptions syn = ScanSyn(seg.options, codec_);
+    if (syn.join_token) return OnJoinSyn(seg, *syn.join_token);
+    if (!syn.mp_capable) return {};  // plain TCP to the MCP's address: not the converter's
+    return NewExplicitFlow(now, seg.interface, seg.tuple, seg.dscp, true, seg.payload);
+  }
+  if (config_.role == Role::kCpeMcp && seg.interface == Interface::kCustomerFacing) {
+    return NewCpeFlow(now, seg);
+  }
+  return {};
+}
+
+// Refreshes the idle lifetime and, for pairs fed by segments, turns RST, FIN,
+// DATA_FIN and MP_FASTCLOSE into inputs. An MPTCP leg ends with DATA_FIN or
+// MP_FASTCLOSE, not with one subflow's FIN or RST (RFC 8684 §3.3.3, §3.5).
+void Converter::ObserveTracked(Instant now, FlowId id, Leg leg, const SegmentView& seg) {
+  Pair* p = flows_.Get(id);
+  p->last_activity_ns = now.nanos();
+  const Transport t = leg == Leg::kUpstream ? p->up_transport : p->down_transport;
+  const bool up = leg == Leg::kUpstream;
+  if (t == Transport::kTcp) {
+    if (seg.rst()) return ApplyInput(now, id, up ? Input::kUpReset : Input::kDownReset);
+    if (seg.fin()) return ApplyInput(now, id, up ? Input::kUpFin : Input::kDownFin);
+    return;
+  }
+  if (seg.options.empty()) return;
+  mo::TcpOptionWalker walker(seg.options);
+  for (mo::TcpOption o; walker.Next(o);) {
+    if (o.kind != mo::kKindMptcp || o.bytes.size() < 3) continue;
+    const uint8_t subtype = mo::SubtypeOf(o.bytes);
+    if (subtype == uint8_t(mo::Subtype::kMpFastclose)) {
+      return ApplyInput(now, id, up ? Input::kUpFastClose : Input::kDownFastClose);
+    }
+    if (subtype == uint8_t(mo::Subtype::kDss)) {
+      mo::Dss dss;
+      if (mo::Decode(o.bytes, dss) == mo::DecodeStatus::kOk && dss.data_fin) {
+        return ApplyInput(now, id, up ? Input::kUpFin : Input::kDownFin);
+      }
+    }
+  }
+}
+
+Verdict Converter::HandleAcceptedConnection(Instant now, const AcceptedConnection& conn) {
+  CheckTime(now);
+  if (config_.role != Role::kNetworkMcp || !conn.mptcp) return {};
+  return NewExplicitFlow(now, conn.interface, conn.tuple, conn.dscp, conn.mptcp, conn.first_bytes);
+}
+
+Verdict Converter::OnJoinSyn(const SegmentView& seg, uint32_t token) {
+  auto it = by_token_.find(token);
+  if (it == by_token_.end()) return {};  // the stack answers unknown tokens
+  Pair* p = flows_.Get(it->second);
+  if (!p) return {};
+  // Seed 002 §7.2: bound the subflows a CPE may open per connection (the
+  // initial subflow counts as one).
+  if (seg.interface != Interface::kCustomerFacing ||
+      uint32_t(p->joins) + 1 >= config_.max_subflows_per_connection) {
+    Emit(EventKind::kRefusedSubflowLimit, it->second);
+    return {Verdict::kReset, it->second, Leg::kUpstream};
+  }
+  ++p->joins;
+  return {Verdict::kPassThrough, it->second, Leg::kUpstream};
+}
+
+FlowId Converter::CreatePair(Instant now, const mo::IpAddress& source) {
+  const FlowId id = *flows_.Allocate();
+  Pair* p = flows_.Get(id);
+  p->half_open = true;
+  p->last_activity_ns = now.nanos();
+  ++half_open_by_source_[SourceKey(source)];
+  ++stats_.half_open;
+  ++stats_.pairs_created;
+  stats_.pairs = flows_.size();
+  return id;
+}
+
+// draft -10 §5.2 and §6.2: a SYN with MP_CAPABLE sent to the MCP, carrying
+// MP_CONVERT IEs, becomes a pair.
+Verdict Converter::NewExplicitFlow(Instant now, Interface iface, const FourTuple& tuple,
+                                   uint8_t dscp, bool has_mp_capable,
+                                   std::span<const uint8_t> payload) {
+  const Verdict refuse_rst{Verdict::kReset};
+  const Verdict refuse_drop{Verdict::kDrop};
+  // Seed 002 §5.3: only customer-facing interfaces; then the ACL.
+  if (iface != Interface::kCustomerFacing) {
+    Refuse(EventKind::kRefusedInternetFacing);
+    return refuse_rst;
+  }
+  if (!config_.acl_source_prefixes.empty() && !AnyContains(config_.acl_source_prefixes, tuple.src)) {
+    Refuse(EventKind::kRefusedAcl);
+    return refuse_rst;
+  }
+  // Seed 002 §7.2, RFC 4987: SYN-flood bounds. Dropped, not answered.
+  if (flows_.size() >= flows_.capacity()) {
+    Refuse(EventKind::kRefusedFlowTableFull);
+    return refuse_drop;
+  }
+  if (stats_.half_open >= config_.max_half_open_total) {
+    Refuse(EventKind::kRefusedHalfOpenTotal);
+    return refuse_drop;
+  }
+  if (auto it = half_open_by_source_.find(SourceKey(tuple.src));
+      it != half_open_by_source_.end() && it->second >= config_.max_half_open_per_source) {
+    Refuse(EventKind::kRefusedHalfOpenPerSource);
+    return refuse_drop;
+  }
+  // decisions.md D1-D7.
+  mo::MpConvertIeList ies;
+  const mo::IeParseResult parsed = mo::ParseMpConvertIes(payload, ies);
+  if (parsed.status == mo::IeStatus::kNoIe) {
+    Refuse(EventKind::kMissingDestination);
+    return refuse_rst;
+  }
+  if (parsed.status != mo::IeStatus::kOk) {
+    Refuse(EventKind::kMalformedIe, uint8_t(parsed.status));  // D7: silent teardown
+    return refuse_rst;
+  }
+  if (ies.skipped_unknown_type) Emit(EventKind::kUnknownIeTypeSkipped, 0, ies.skipped_unknown_type);
+  const mo::MpConvertIe* dst = ies.destination();
+  if (!dst) {
+    Refuse(EventKind::kMissingDestination);
+    return refuse_rst;
+  }
+  // Destination port from the IE, else the SYN's (draft -10 §5.2).
+  FourTuple down;
+  down.dst = dst->address;
+  down.dst_port = dst->port.value_or(tuple.dst_port);
+  const mo::MpConvertIe* src = ies.source();
+  if (config_.source_pool_mode) {
+    // "Paired" pooling (RFC 4787): a client always gets the same address.
+    std::vector<mo::IpAddress> family;
+    for (const auto& a : config_.source_pool) if (a.family() == down.dst.family()) family.push_back(a);
+    if (family.empty()) {
+      Refuse(EventKind::kSetupFailed);
+      return refuse_rst;
+    }
+    down.src = family[absl::HashOf(SourceKey(tuple.src)) % family.size()];
+  } else {
+    down.src = src ? src->address : tuple.src;
+    down.src_port = src ? src->port.value_or(0) : 0;
+    if (down.src.family() != down.dst.family()) {
+      Refuse(EventKind::kSetupFailed);  // cannot preserve an address across families
+      return refuse_rst;
+    }
+  }
+  const FlowId id = CreatePair(now, tuple.src);
+  Pair* p = flows_.Get(id);
+  p->state = State::kAwaitingServer;
+  p->up = tuple;
+  p->down = down;
+  p->up_transport = has_mp_capable ? Transport::kMptcp : Transport::kTcp;
+  const bool relay_mp_capable =
+      config_.relay_mp_capable_to_servers && !server_cache_.Contains(down.dst, now);
+  p->down_transport = relay_mp_capable ? Transport::kMptcp : Transport::kTcp;
+  p->dscp = config_.preserve_dscp ? dscp : config_.dscp_remark;
+  flows_.IndexLeg(id, Leg::kUpstream);
+  if (down.src_port != 0 && !flows_.IndexLeg(id, Leg::kDownstream)) {
+    p->down.src_port = 0;  // taken: let the stack choose
+  }
+  Pending& pend = pending_[id];
+  pend.source = tuple.src;
+  // D3: echo the Type-0 IEs byte-identical; D6: unknown types are not echoed.
+  if (ies.skipped_unknown_type == 0) {
+    pend.echo.assign(payload.begin(), payload.begin() + parsed.consumed);
+  } else {
+    uint8_t buf[64];
+    size_t n = 0;
+    if (mo::BuildMpConvertIes(ies.view(), buf, n) == mo::EncodeStatus::kOk) pend.echo.assign(buf, buf + n);
+  }
+  Action open;
+  open.kind = Action::kOpenLeg;
+  open.flow = id;
+  open.leg = Leg::kDownstream;
+  open.transport = p->down_transport;
+  open.tuple = p->down;
+  open.mss = config_.mss_clamp;
+  open.dscp = p->dscp;
+  pend.app_data.assign(payload.begin() + parsed.consumed, payload.end());  // D4: data after the IEs
+  open.payload = pend.app_data;
+  actions_.push_back(std::move(open));
+  Emit(EventKind::kPairCreated, id);
+  const Duration setup = relay_mp_capable ? std::min(config_.setup_timeout, config_.server_mp_capable_timeout)
+                                          : config_.setup_timeout;
+  Schedule(id, *p, now + setup);
+  return {Verdict::kIntercept, id, Leg::kUpstream};
+}
+
+// draft -10 §7.2.2: the CPE intercepts an eligible LAN SYN and opens MPTCP
+// to the network MCP with IEs; the client is answered only after the MCP's
+// SYN/ACK carries the exact echo.
+Verdict Converter::NewCpeFlow(Instant now, const SegmentView& seg) {
+  const SynOptions syn = ScanSyn(seg.options, codec_);
+  if (syn.mp_capable) {  // a native MPTCP host behind the CPE: hands off
+    Emit(EventKind::kNativeMptcpPassedThrough, 0);
+    return {};
+  }
+  if (syn.prefer_proxy) Emit(EventKind::kPreferProxyIgnored, 0);  // D10: not with MP_CAPABLE
+  const auto& dst = seg.tuple.dst;
+  const bool eligible =
+      std::count(config_.supported_transport_protocols.begin(),
+                 config_.supported_transport_protocols.end(), uint8_t{6}) &&
+      (config_.eligible_prefixes.empty() || AnyContains(config_.eligible_prefixes, dst)) &&
+      !AnyContains(config_.excluded_prefixes, dst) &&
+      (config_.eligible_ports.empty() ||
+       std::count(config_.eligible_ports.begin(), config_.eligible_ports.end(), seg.tuple.dst_port));
+  if (!eligible) {
+    Emit(EventKind::kNotEligible, 0);
+    return {};
+  }
+  if (capability_cache_.Contains(*config_.network_mcp, now)) {  // D8
+    Emit(EventKind::kCapabilityCacheHit, 0);
+    return {};  // plain TCP straight to the server, untouched
+  }
+  LocalConnect request{seg.tuple, seg.payload};
+  auto id = HandleLocalConnect(now, request);
+  if (!id.ok()) return {Verdict::kDrop};
+  Pair* p = flows_.Get(*id);
+  p->up_transport = Transport::kTcp;
+  p->dscp = config_.preserve_dscp ? seg.dscp : config_.dscp_remark;
+  actions_.back().dscp = p->dscp;
+  flows_.IndexLeg(*id, Leg::kUpstream);
+  return {Verdict::kIntercept, *id, Leg::kUpstream};
+}
+
+absl::StatusOr<FlowId> Converter::HandleLocalConnect(Instant now, const LocalConnect& request) {
+  CheckTime(now);
+  if (config_.role == Role::kNetworkMcp) {
+    return absl::FailedPreconditionError("HandleLocalConnect: a NETWORK_MCP does not open explicit-mode connections");
+  }
+  if (flows_.size() >= flows_.capacity()) {
+    Refuse(EventKind::kRefusedFlowTableFull);
+    return absl::ResourceExhaustedError("flow table full");
+  }
+  if (stats_.half_open >= config_.max_half_open_total) {
+    Refuse(EventKind::kRefusedHalfOpenTotal);
+    return absl::ResourceExhaustedError("too many half-open connections");
+  }
+  if (auto it = half_open_by_source_.find(SourceKey(request.tuple.src));
+      it != half_open_by_source_.end() && it->second >= config_.max_half_open_per_source) {
+    Refuse(EventKind::kRefusedHalfOpenPerSource);
+    return absl::ResourceExhaustedError("too many half-open connections from this source");
+  }
+  std::vector<mo::MpConvertIe> ies;
+  if (config_.send_source_ie) ies.push_back({true, request.tuple.src, request.tuple.src_port});
+  ies.push_back({false, request.tuple.dst, request.tuple.dst_port});
+  uint8_t buf[64];
+  size_t n = 0;
+  if (mo::BuildMpConvertIes(ies, buf, n) != mo::EncodeStatus::kOk) {
+    return absl::InvalidArgumentError("destination or source address cannot be sent in an IE (D7)");
+  }
+  const FlowId id = CreatePair(now, request.tuple.src);
+  Pair* p = flows_.Get(id);
+  p->state = State::kAwaitingEcho;
+  p->up = request.tuple;
+  p->up_transport = Transport::kTcp;
+  p->down_transport = Transport::kMptcp;
+  p->down.dst = *config_.network_mcp;
+  p->down.dst_port = config_.network_mcp_port;
+  Pending& pend = pending_[id];
+  pend.source = request.tuple.src;
+  pend.echo.assign(buf, buf + n);
+  pend.app_data.assign(request.data.begin(), request.data.end());
+  pend.server = request.tuple;
+  Action open;
+  open.kind = Action::kOpenLeg;
+  open.flow = id;
+  open.leg = Leg::kDownstream;
+  open.transport = Transport::kMptcp;
+  open.tuple = p->down;  // src left to the stack (the WAN interfaces)
+  open.mss = config_.mss_clamp;
+  open.payload = pend.echo;
+  open.payload.insert(open.payload.end(), request.data.begin(), request.data.end());
+  actions_.push_back(std::move(open));
+  Emit(EventKind::kPairCreated, id);
+  Schedule(id, *p, now + config_.setup_timeout);
+  return id;
+}
+
+// ---------------------------------------------------------------- leg events
+
+absl::Status Converter::HandleLegEvent(Instant now, FlowId flow, Leg leg, const LegEvent& event) {
+  CheckTime(now);
+  Pair* p = flows_.Get(flow);
+  if (!p) return absl::NotFoundError("no such flow (closed or never existed)");
+  const bool up = leg == Leg::kUpstream;
+  std::optional<Input> input;
+  switch (event.kind) {
+    case LegEvent::kActivity:
+      p->last_activity_ns = now.nanos();
+      return absl::OkStatus();
+    case LegEvent::kConnected:
+      if (up) break;
+      if (p->state == State::kAwaitingEcho) {
+        const Pending& pend = pending_[flow];
+        const bool echoed = event.with_mptcp && mptcp_opts::IsExactEcho(pend.echo, event.syn_ack_payload);
+        input = echoed ? Input::kDownConnected : Input::kDownConnectedBadEcho;
+      } else {
+        input = Input::kDownConnected;
+      }
+      break;
+    case LegEvent::kRefused: if (!up) input = Input::kDownRefused; break;
+    case LegEvent::kReset: input = up ? Input::kUpReset : Input::kDownReset; break;
+    case LegEvent::kFastClose:
+      if ((up ? p->up_transport : p->down_transport) == Transport::kMptcp) {
+        input = up ? Input::kUpFastClose : Input::kDownFastClose;
+      }
+      break;
+    case LegEvent::kFin: input = up ? Input::kUpFin : Input::kDownFin; break;
+    case LegEvent::kTimedOut: if (!up) input = Input::kDownTimedOut; break;
+  }
+  if (!input || !NextTransition(p->state, *input)) {
+    ++stats_.illegal_inputs;
+    return absl::FailedPreconditionError(absl::StrCat(
+        "leg event illegal in state ", StateName(p->state)));
+  }
+  if (event.kind == LegEvent::kConnected) {
+    p->last_activity_ns = now.nanos();
+    p->down_connected = true;
+    if (event.tuple && !up) {  // the stack chose the source port: index the real tuple
+      flows_.UnindexLeg(flow, Leg::kDownstream);
+      p->down = *event.tuple;
+      flows_.IndexLeg(flow, Leg::kDownstream);
+    }
+    if (event.local_token) {
+      p->token = *event.local_token;
+      by_token_[p->token] = flow;
+    }
+    if (!event.with_mptcp) p->down_transport = Transport::kTcp;  // the server declined MPTCP
+  }
+  ApplyInput(now, flow, *input);
+  return absl::OkStatus();
+}
+
+// ---------------------------------------------------------------- transitions
+
+void Converter::AbortLeg(FlowId id, const Pair& p, Leg leg) {
+  if (leg == Leg::kUpstream && config_.role == Role::kMultipathClient) {
+    Action a;
+    a.kind = Action::kNotifyApplication;
+    a.flow = id;
+    a.leg = Leg::kUpstream;
+    a.failed = true;
+    actions_.push_back(std::move(a));
+    return;
+  }
+  const Transport t = leg == Leg::kUpstream ? p.up_transport : p.down_transport;
+  Action a;
+  // draft -10 §6.2: MP_FASTCLOSE towards an established MPTCP connection; a
+  // handshake that never completed (ours unanswered, or theirs unanswered
+  // upstream) has no keys to close with, so RST.
+  const bool handshake_done = leg == Leg::kUpstream ? !p.half_open : p.down_connected;
+  a.kind = t == Transport::kMptcp && handshake_done ? Action::kFastClose : Action::kReset;
+  a.flow = id;
+  a.leg = leg;
+  a.transport = t;
+  a.tuple = leg == Leg::kUpstream ? p.up : p.down;
+  actions_.push_back(std::move(a));
+}
+
+void Converter::ApplyInput(Instant now, FlowId id, Input input) {
+  Pair* p = flows_.Get(id);
+  const auto t = NextTransition(p->state, input);
+  if (!t) {
+    ++stats_.illegal_inputs;
+    return;
+  }
+  const uint16_t bits = t->actions;
+  Pending* pend = nullptr;
+  if (auto it = pending_.find(id); it != pending_.end()) pend = &it->second;
+
+  if (bits & kAnswerUpstream) {
+    Action a;
+    a.flow = id;
+    a.leg = Leg::kUpstream;
+    if (config_.role == Role::kMultipathClient) {
+      a.kind = Action::kNotifyApplication;
+    } else {
+      a.kind = Action::kAnswerSyn;
+      a.transport = p->up_transport;
+      a.tuple = p->up;
+      if (config_.role == Role::kNetworkMcp && pend) a.payload = pend->echo;  // D3
+    }
+    actions_.push_back(std::move(a));
+    Emit(EventKind::kPairEstablished, id);
+    if (p->retried_without_mp_capable) server_cache_.Add(p->down.dst, now + config_.server_cache_ttl);  // D9
+  }
+  if (bits & kAbortUpstream) AbortLeg(id, *p, Leg::kUpstream);
+  if (bits & kAbortDownstream) AbortLeg(id, *p, Leg::kDownstream);
+  for (Leg leg : {Leg::kUpstream, Leg::kDownstream}) {
+    if (!(bits & (leg == Leg::kUpstream ? kCloseUpstream : kCloseDownstream))) continue;
+    if (leg == Leg::kUpstream && config_.role == Role::kMultipathClient) continue;  // the app reads EOF
+    Action a;
+    a.kind = Action::kClose;
+    a.flow = id;
+    a.leg = leg;
+    a.transport = leg == Leg::kUpstream ? p->up_transport : p->down_transport;
+    a.tuple = leg == Leg::kUpstream ? p->up : p->down;
+    actions_.push_back(std::move(a));
+  }
+  if (bits & kCacheMcpUnsupported) {
+    capability_cache_.Add(*config_.network_mcp, now + config_.capability_cache_ttl);  // D8
+    Emit(EventKind::kMcpNoEcho, id);
+  } else if (input == Input::kSetupTimer && (bits & kOpenFallback)) {
+    Emit(EventKind::kMcpSetupTimeout, id);
+  }
+  if (bits & (kOpenFallback | kRetryWithoutMpCapable)) {
+    flows_.UnindexLeg(id, Leg::kDownstream);
+    p->down_connected = false;
+    Action a;
+    a.kind = Action::kOpenLeg;
+    a.flow = id;
+    a.leg = Leg::kDownstream;
+    a.transport = Transport::kTcp;
+    a.mss = config_.mss_clamp;
+    a.dscp = p->dscp;
+    if (bits & kOpenFallback) {
+      // Straight to the server, as the client asked; no IEs (draft -10 §5.1).
+      p->down = FourTuple{};
+      p->down.dst = pend ? pend->server.dst : p->up.dst;
+      p->down.dst_port = pend ? pend->server.dst_port : p->up.dst_port;
+      if (pend) a.payload = pend->app_data;
+    } else {
+      p->retried_without_mp_capable = true;  // D9
+      p->down.src_port = 0;
+      if (pend) a.payload = pend->app_data;  // the data that followed the IEs
+    }
+    p->down_transport = Transport::kTcp;
+    a.tuple = p->down;
+    actions_.push_back(std::move(a));
+  }
+  if (input == Input::kIdleTimer) Emit(EventKind::kIdleTimeout, id);
+  if (t->to == State::kClosed && (input == Input::kDownRefused || input == Input::kDownTimedOut ||
+                                  (input == Input::kSetupTimer && p->half_open))) {
+    Emit(EventKind::kSetupFailed, id);
+  }
+
+  const bool was_half_open = p->half_open;
+  p->state = t->to;
+  if (was_half_open && t->to != State::kAwaitingServer && t->to != State::kAwaitingEcho &&
+      t->to != State::kFallingBack) {
+    ReleaseHalfOpen(id, *p);
+  }
+  if (t->to == State::kClosed) {
+    if (p->token) by_token_.erase(p->token);
+    deadlines_.erase({p->deadline_ns, id});
+    pending_.erase(id);
+    flows_.Free(id);
+    ++stats_.pairs_closed;
+    stats_.pairs = flows_.size();
+    Emit(EventKind::kPairClosed, id);
+    return;
+  }
+  if (bits & kArmSetupTimer) Schedule(id, *p, now + config_.setup_timeout);
+  if (bits & kArmIdleTimer) {
+    p->last_activity_ns = now.nanos();
+    Schedule(id, *p, now + config_.idle_lifetime);
+  }
+}
+
+void Converter::ReleaseHalfOpen(FlowId id, Pair& p) {
+  p.half_open = false;
+  --stats_.half_open;
+  if (auto it = pending_.find(id); it != pending_.end()) {
+    auto src = half_open_by_source_.find(SourceKey(it->second.source));
+    if (src != half_open_by_source_.end() && --src->second == 0) half_open_by_source_.erase(src);
+    // Keep nothing of the setup once established (memory per pair).
+    pending_.erase(it);
+  }
+}
+
+void Converter::Schedule(FlowId id, Pair& p, Instant when) {
+  deadlines_.erase({p.deadline_ns, id});
+  p.deadline_ns = when.nanos();
+  deadlines_.insert({p.deadline_ns, id});
+}
+
+// ---------------------------------------------------------------- timers
+
+void Converter::HandleTimeouts(Instant now) {
+  CheckTime(now);
+  capability_cache_.Expire(now);
+  server_cache_.Expire(now);
+  while (!deadlines_.empty() && deadlines_.begin()->first <= now.nanos()) {
+    const FlowId id = deadlines_.begin()->second;
+    deadlines_.erase(deadlines_.begin());
+    Pair* p = flows_.Get(id);
+    if (!p) continue;
+    switch (p->state) {
+      case State::kAwaitingServer:
+        ApplyInput(now, id, p->down_transport == Transport::kMptcp && !p->retried_without_mp_capable &&
+                                     config_.server_mp_capable_timeout < config_.setup_timeout
+                                 ? Input::kServerMpCapableTimer
+                                 : Input::kSetupTimer);
+        break;
+      case State::kAwaitingEcho:
+      case State::kFallingBack:
+        ApplyInput(now, id, Input::kSetupTimer);
+        break;
+      default: {
+        // Idle lifetime, re-armed lazily from the last activity on either leg.
+        const Instant expiry = Instant::FromNanos(p->last_activity_ns) + config_.idle_lifetime;
+        if (expiry > now) {
+          p->deadline_ns = expiry.nanos();
+          deadlines_.insert({p->deadline_ns, id});
+        } else {
+          ApplyInput(now, id, Input::kIdleTimer);
+        }
+      }
+    }
+  }
+}
+
+std::optional<Instant> Converter::NextDeadline() const {
+  std::optional<Instant> next;
+  if (!deadlines_.empty()) next = Instant::FromNanos(deadlines_.begin()->first);
+  for (const auto& cache : {&capability_cache_, &server_cache_}) {
+    if (auto e = cache->NextExpiry(); e && (!next || *e < *next)) next = e;
+  }
+  return next;
+}
+
+std::optional<Action> Converter::PollAction() {
+  if (actions_.empty()) return std::nullopt;
+  Action a = std::move(actions_.front());
+  actions_.pop_front();
+  return a;
+}
+
+std::optional<Event> Converter::PollEvent() {
+  if (events_.empty()) return std::nullopt;
+  Event e = events_.front();
+  events_.pop_front();
+  return e;
+}
+
+size_t Converter::MemoryBytesPerPairEstimate() const { return sizeof(Pair); }
+
+}  // namespace mcp_core

@@ -1,0 +1,161 @@
+// Randomized property test: any interleaving of SYNs (good and malformed),
+// leg events, tracked segments and timer ticks keeps the converter within its
+// configured limits, never schedules a deadline in the past, and never frees
+// a pair while one of its legs is still open (an embedder model tracks every
+// leg from the actions it receives and the events it reports).
+#include <map>
+#include <random>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "mcp_core/config.h"
+#include "mcp_core/converter.h"
+#include "mcp_core/test_harness.h"
+
+namespace mcp_core {
+namespace {
+
+using namespace test;
+
+struct LegModel {
+  bool up_alive = false;
+  bool down_alive = false;
+};
+
+class Embedder {
+ public:
+  explicit Embedder(Converter& c) : c_(c) {}
+
+  void Drain() {
+    while (auto a = c_.PollAction()) {
+      LegModel& m = legs_[a->flow];
+      const bool up = a->leg == Leg::kUpstream;
+      switch (a->kind) {
+        case Action::kOpenLeg: m.down_alive = true; break;
+        case Action::kAnswerSyn: break;  // completes the upstream already alive
+        case Action::kReset:
+        case Action::kFastClose:
+        case Action::kClose: (up ? m.up_alive : m.down_alive) = false; break;
+        case Action::kNotifyApplication: if (a->failed) m.up_alive = false; break;
+      }
+    }
+    // A pair the converter forgot must have no live leg left.
+    for (auto it = legs_.begin(); it != legs_.end();) {
+      if (c_.StateOf(it->first) == State::kClosed) {
+        EXPECT_FALSE(it->second.up_alive) << "upstream leg left open by flow " << it->first;
+        EXPECT_FALSE(it->second.down_alive) << "downstream leg left open by flow " << it->first;
+        it = legs_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  void Created(FlowId id) { legs_[id].up_alive = true; }
+  // The embedder's stack reports the peer ended a leg.
+  void Reported(FlowId id, Leg leg, LegEvent::Kind k) {
+    if (k == LegEvent::kReset || k == LegEvent::kFastClose || k == LegEvent::kRefused ||
+        k == LegEvent::kTimedOut) {
+      (leg == Leg::kUpstream ? legs_[id].up_alive : legs_[id].down_alive) = false;
+    }
+  }
+  std::vector<FlowId> Live() const {
+    std::vector<FlowId> out;
+    for (const auto& [id, m] : legs_) out.push_back(id);
+    return out;
+  }
+
+ private:
+  Converter& c_;
+  std::map<FlowId, LegModel> legs_;
+};
+
+void RunRandom(const std::string& role_config, uint32_t seed) {
+  auto config = LoadConfig(role_config +
+                           " max_half_open_per_source: 5 max_half_open_total: 20 max_flows: 40"
+                           " setup_timeout_ms: 500 idle_lifetime_seconds: 2 capability_cache_ttl_seconds: 3");
+  ASSERT_TRUE(config.ok()) << config.status();
+  Converter c(*config);
+  Embedder embedder(c);
+  std::mt19937 rng(seed);
+  int64_t now_ms = 0;
+  const bool network = config->role == Role::kNetworkMcp;
+  const LegEvent::Kind kinds[] = {LegEvent::kConnected, LegEvent::kRefused, LegEvent::kReset,
+                                  LegEvent::kFastClose, LegEvent::kFin,     LegEvent::kTimedOut,
+                                  LegEvent::kActivity};
+  for (int step = 0; step < 4000; ++step) {
+    const Instant now = Instant::FromNanos(now_ms * 1000000);
+    switch (rng() % 6) {
+      case 0:
+      case 1: {  // a new SYN
+        FourTuple t{mo::IpAddress::V4(100, 64, 0, uint8_t(rng() % 8)),
+                    network ? Ip("203.0.113.1") : mo::IpAddress::V4(192, 0, 2, uint8_t(1 + rng() % 50)),
+                    uint16_t(1024 + rng() % 60000), 443};
+        OwnedSegment syn;
+        if (network) {
+          std::vector<uint8_t> payload = Ies({{false, mo::IpAddress::V4(192, 0, 2, 80), 443}}, "x");
+          if (rng() % 5 == 0) payload[5] = uint8_t(rng());  // sometimes malformed
+          syn = MptcpSyn(t, payload, rng() % 10 ? Interface::kCustomerFacing : Interface::kInternetFacing);
+        } else {
+          syn = TcpSyn(t, "y");
+        }
+        const Verdict v = c.HandleSegment(now, syn.view());
+        if (v.kind == Verdict::kIntercept) embedder.Created(v.flow);
+        break;
+      }
+      case 2:
+      case 3: {  // a leg event on a live pair
+        auto live = embedder.Live();
+        if (live.empty()) break;
+        const FlowId id = live[rng() % live.size()];
+        const Leg leg = rng() % 2 ? Leg::kUpstream : Leg::kDownstream;
+        LegEvent e;
+        e.kind = kinds[rng() % 7];
+        e.with_mptcp = rng() % 2;
+        std::vector<uint8_t> echo = Ies({{false, mo::IpAddress::V4(192, 0, 2, 80), 443}});
+        if (e.kind == LegEvent::kConnected && rng() % 2) e.syn_ack_payload = echo;
+        if (c.HandleLegEvent(now, id, leg, e).ok()) embedder.Reported(id, leg, e.kind);
+        break;
+      }
+      case 4: {  // a segment on some tuple, maybe tracked
+        OwnedSegment s;
+        s.tuple = {mo::IpAddress::V4(100, 64, 0, uint8_t(rng() % 8)), Ip("203.0.113.1"),
+                   uint16_t(1024 + rng() % 60000), 443};
+        s.flags = uint8_t(rng() % 2 ? kTcpAck : (kTcpRst | kTcpAck));
+        (void)c.HandleSegment(now, s.view());
+        break;
+      }
+      case 5: {  // time passes; the embedder wakes at the deadline
+        now_ms += rng() % 700;
+        const Instant later = Instant::FromNanos(now_ms * 1000000);
+        c.HandleTimeouts(later);
+        if (auto d = c.NextDeadline()) EXPECT_GT(*d, later) << "deadline in the past";
+        break;
+      }
+    }
+    embedder.Drain();
+    while (c.PollEvent()) {
+    }
+    ASSERT_LE(c.stats().pairs, config->max_flows);
+    ASSERT_LE(c.stats().half_open, config->max_half_open_total);
+  }
+  // Everything ends once time runs out.
+  for (int i = 0; i < 100 && c.NextDeadline(); ++i) {
+    c.HandleTimeouts(std::max(*c.NextDeadline(), Instant::FromNanos(now_ms * 1000000)));
+    embedder.Drain();
+  }
+  EXPECT_EQ(c.stats().pairs, 0u);
+  EXPECT_EQ(c.stats().half_open, 0u);
+}
+
+TEST(ConverterPropertyTest, NetworkMcpRandomInterleavings) {
+  for (uint32_t seed = 1; seed <= 20; ++seed) RunRandom("role: NETWORK_MCP mcp_addresses: \"203.0.113.1\"", seed);
+}
+
+TEST(ConverterPropertyTest, CpeRandomInterleavings) {
+  for (uint32_t seed = 1; seed <= 20; ++seed) {
+    RunRandom("role: CPE_MCP network_mcps { address: \"203.0.113.1\" port: 5555 }", seed);
+  }
+}
+
+}  // namespace
+}  // namespace mcp_core

@@ -1,0 +1,110 @@
+#include "mcp_core/flow_table.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace mcp_core {
+namespace {
+
+// A segment may travel either way on a leg: compare and hash endpoints in a
+// canonical order.
+bool EndpointLess(const mptcp_opts::IpAddress& a, uint16_t ap, const mptcp_opts::IpAddress& b,
+                  uint16_t bp) {
+  if (ap != bp) return ap < bp;
+  const auto x = a.bytes(), y = b.bytes();
+  if (x.size() != y.size()) return x.size() < y.size();
+  return std::memcmp(x.data(), y.data(), x.size()) < 0;
+}
+
+}  // namespace
+
+size_t FlowTable::Hash::operator()(const FourTuple& t) const {
+  const bool swap = EndpointLess(t.dst, t.dst_port, t.src, t.src_port);
+  const auto& a = swap ? t.dst : t.src;
+  const auto& b = swap ? t.src : t.dst;
+  const uint16_t ap = swap ? t.dst_port : t.src_port;
+  const uint16_t bp = swap ? t.src_port : t.dst_port;
+  const auto x = a.bytes(), y = b.bytes();
+  return absl::HashOf(std::string_view(reinterpret_cast<const char*>(x.data()), x.size()),
+                      std::string_view(reinterpret_cast<const char*>(y.data()), y.size()), ap, bp);
+}
+
+bool FlowTable::Eq::operator()(uint32_t key, const FourTuple& t) const {
+  const FourTuple& k = table->KeyTuple(key);
+  return k == t || k == t.Reversed();
+}
+
+FlowTable::FlowTable(uint32_t max_flows)
+    : max_flows_(max_flows), index_(0, Hash{this}, Eq{this}) {}
+
+std::optional<FlowId> FlowTable::Allocate() {
+  if (in_use_ >= max_flows_) return std::nullopt;
+  uint32_t index;
+  if (!free_.empty()) {
+    index = free_.back();
+    free_.pop_back();
+  } else {
+    index = high_water_++;
+    if ((index >> kChunkBits) >= chunks_.size()) {
+      chunks_.push_back(std::make_unique<Pair[]>(kChunkSize));
+    }
+  }
+  Pair& p = Slot(index);
+  const uint32_t generation = p.generation + 1;
+  p = Pair{};
+  p.generation = generation;
+  p.in_use = true;
+  ++in_use_;
+  return MakeId(index, generation);
+}
+
+Pair* FlowTable::Get(FlowId id) {
+  const uint32_t index = uint32_t(id);
+  if (index >= high_water_) return nullptr;
+  Pair& p = Slot(index);
+  return (p.in_use && p.generation == uint32_t(id >> 32)) ? &p : nullptr;
+}
+
+const Pair* FlowTable::Get(FlowId id) const { return const_cast<FlowTable*>(this)->Get(id); }
+
+void FlowTable::Free(FlowId id) {
+  Pair* p = Get(id);
+  if (!p) return;
+  UnindexLeg(id, Leg::kUpstream);
+  UnindexLeg(id, Leg::kDownstream);
+  p->in_use = false;
+  --in_use_;
+  free_.push_back(uint32_t(id));
+}
+
+bool FlowTable::IndexLeg(FlowId id, Leg leg) {
+  Pair* p = Get(id);
+  if (!p) return false;
+  bool& indexed = leg == Leg::kUpstream ? p->up_indexed : p->down_indexed;
+  if (indexed) return true;
+  const uint32_t key = (uint32_t(id) << 1) | (leg == Leg::kDownstream ? 1 : 0);
+  const FourTuple& t = leg == Leg::kUpstream ? p->up : p->down;
+  if (index_.find(t) != index_.end()) return false;
+  index_.insert(key);
+  indexed = true;
+  return true;
+}
+
+void FlowTable::UnindexLeg(FlowId id, Leg leg) {
+  Pair* p = Get(id);
+  if (!p) return;
+  bool& indexed = leg == Leg::kUpstream ? p->up_indexed : p->down_indexed;
+  if (!indexed) return;
+  index_.erase((uint32_t(id) << 1) | (leg == Leg::kDownstream ? 1 : 0));
+  indexed = false;
+}
+
+std::optional<std::pair<FlowId, Leg>> FlowTable::Find(const FourTuple& tuple) const {
+  auto it = index_.find(tuple);
+  if (it == index_.end()) return std::nullopt;
+  const uint32_t index = *it >> 1;
+  return std::make_pair(MakeId(index, Slot(index).generation),
+                        (*it & 1) ? Leg::kDownstream : Leg::kUpstream);
+}
+
+}  // namespace mcp_core

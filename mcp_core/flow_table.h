@@ -1,0 +1,105 @@
+// Storage for tracked pairs: a chunked slab (no 2x vector growth, stable
+// addresses), generation-checked handles, and one hash index from a leg's
+// 4-tuple (either direction) to its pair. The index stores 4-byte keys and
+// compares through the slab, so a pair costs its own size plus a few bytes of
+// index (see the memory benchmark).
+#ifndef MCP_CORE_FLOW_TABLE_H_
+#define MCP_CORE_FLOW_TABLE_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/hash/hash.h"
+#include "mcp_core/actions.h"
+#include "mcp_core/segment.h"
+#include "mcp_core/time.h"
+#include "mcp_core/transitions.h"
+
+namespace mcp_core {
+
+struct Pair {
+  FourTuple up;     // the upstream leg as it arrives at us
+  FourTuple down;   // the downstream leg as we send on it
+  int64_t deadline_ns = 0;       // as scheduled in the converter's deadline index
+  int64_t last_activity_ns = 0;  // idle lifetime counts from here (both legs)
+  uint32_t generation = 0;
+  uint32_t token = 0;            // MPTCP token of the upstream connection (0: unknown)
+  State state = State::kClosed;
+  Transport up_transport = Transport::kTcp;
+  Transport down_transport = Transport::kTcp;
+  uint8_t joins = 0;             // MP_JOIN subflows accepted for this connection
+  bool in_use = false;
+  bool half_open = false;
+  bool up_indexed = false;
+  bool down_indexed = false;
+  bool retried_without_mp_capable = false;  // D9
+  bool down_connected = false;  // the downstream handshake completed
+  uint8_t dscp = 0;
+};
+
+class FlowTable {
+ public:
+  explicit FlowTable(uint32_t max_flows);
+  FlowTable(const FlowTable&) = delete;
+  FlowTable& operator=(const FlowTable&) = delete;
+
+  // A fresh pair, or nullopt when max_flows are in use.
+  std::optional<FlowId> Allocate();
+  // The pair behind `id`, or nullptr when the handle is stale or unknown.
+  Pair* Get(FlowId id);
+  const Pair* Get(FlowId id) const;
+  // Unindexes both legs and recycles the slot (its generation moves on).
+  void Free(FlowId id);
+
+  // Index the leg's tuple (pair.up or pair.down, whichever `leg` names).
+  // Returns false when another pair already owns that 4-tuple.
+  bool IndexLeg(FlowId id, Leg leg);
+  void UnindexLeg(FlowId id, Leg leg);
+  // The pair and leg a segment with this tuple (either direction) belongs to.
+  std::optional<std::pair<FlowId, Leg>> Find(const FourTuple& tuple) const;
+
+  uint32_t size() const { return in_use_; }
+  uint32_t capacity() const { return max_flows_; }
+
+ private:
+  static constexpr uint32_t kChunkBits = 12;
+  static constexpr uint32_t kChunkSize = 1u << kChunkBits;
+
+  Pair& Slot(uint32_t index) const { return chunks_[index >> kChunkBits][index & (kChunkSize - 1)]; }
+  static FlowId MakeId(uint32_t index, uint32_t generation) {
+    return (uint64_t(generation) << 32) | index;
+  }
+  const FourTuple& KeyTuple(uint32_t key) const {
+    const Pair& p = Slot(key >> 1);
+    return (key & 1) ? p.down : p.up;
+  }
+
+  struct Hash {
+    using is_transparent = void;
+    const FlowTable* table;
+    size_t operator()(uint32_t key) const { return (*this)(table->KeyTuple(key)); }
+    size_t operator()(const FourTuple& t) const;
+  };
+  struct Eq {
+    using is_transparent = void;
+    const FlowTable* table;
+    bool operator()(uint32_t a, uint32_t b) const { return a == b; }
+    bool operator()(uint32_t a, const FourTuple& t) const;
+    bool operator()(const FourTuple& t, uint32_t a) const { return (*this)(a, t); }
+  };
+
+  uint32_t max_flows_;
+  uint32_t in_use_ = 0;
+  uint32_t high_water_ = 0;  // slots ever handed out
+  mutable std::vector<std::unique_ptr<Pair[]>> chunks_;
+  std::vector<uint32_t> free_;
+  absl::flat_hash_set<uint32_t, Hash, Eq> index_;
+};
+
+}  // namespace mcp_core
+
+#endif  // MCP_CORE_FLOW_TABLE_H_
