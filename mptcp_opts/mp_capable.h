@@ -95,6 +95,8 @@ struct MpCapable {
 // 0 when the value has no wire form (see Encode's kInvalidValue cases).
 inline size_t EncodedSize(const MpCapable& c) {
   if (c.version > 15) return 0;
+  // v0 has only the 12- and 20-byte forms (RFC 6824 §3.1).
+  if (c.version == 0 && (!c.sender_key || c.data_level_length || c.checksum)) return 0;
   if (!c.sender_key) return (c.receiver_key || c.data_level_length || c.checksum) ? 0 : 4;
   if (!c.receiver_key) return (c.data_level_length || c.checksum) ? 0 : 12;
   if (!c.data_level_length) return c.checksum ? 0 : 20;
@@ -103,7 +105,8 @@ inline size_t EncodedSize(const MpCapable& c) {
 
 // Writes the option into `out` and sets `written`. kInvalidValue when a field
 // is present without the ones it depends on (receiver key without sender key,
-// checksum without data-level length) or version > 15; kBufferTooSmall.
+// checksum without data-level length), for a v0 value without a key or with a
+// data-level length (v1-only forms), or version > 15; kBufferTooSmall.
 [[nodiscard]] inline EncodeStatus Encode(const MpCapable& c, std::span<uint8_t> out,
                                          size_t& written) {
   written = 0;

@@ -115,6 +115,15 @@ TEST(MpCapableTest, EncodeRefusesInconsistentValues) {
   EXPECT_EQ(Encode(c, std::span<uint8_t>(out.data(), 23), n), EncodeStatus::kBufferTooSmall);
   EXPECT_EQ(Encode(c, out, n), EncodeStatus::kOk);
   EXPECT_EQ(n, 24u);
+  // v0 has neither the keyless SYN nor the ACK with data (fuzz finding F1).
+  c.version = 0;
+  EXPECT_EQ(Encode(c, out, n), EncodeStatus::kInvalidValue);
+  MpCapable v0_syn;
+  v0_syn.version = 0;
+  EXPECT_EQ(Encode(v0_syn, out, n), EncodeStatus::kInvalidValue);
+  v0_syn.sender_key = 7;
+  EXPECT_EQ(Encode(v0_syn, out, n), EncodeStatus::kOk);
+  EXPECT_EQ(n, 12u);
 }
 
 }  // namespace
