@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Not a timing test (timings are never asserted): runs every benchmark of
+# codec_benchmark for a moment and fails when a codec benchmark (anything but
+# crypto/*, which allocates inside OpenSSL) allocates on the heap, or when a
+# fixture check fails (encode not reproducing its bytes, an edit breaking the
+# checksum, the two walk parsers disagreeing).
+#   usage: alloc_free_test.sh CODEC_BENCHMARK COMPARE_PY
+set -euo pipefail
+bin=$1
+compare=$2
+out="${TEST_TMPDIR:-$(mktemp -d)}/alloc_free.json"
+"$bin" --benchmark_min_time=0.001 --benchmark_out="$out" --benchmark_out_format=json >/dev/null
+/usr/bin/python3 "$compare" "$out" --check
