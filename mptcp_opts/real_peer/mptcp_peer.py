@@ -189,7 +189,9 @@ def run_client(args):
         # fast-closes an MPTCP socket closed with pending data, and with
         # linger {1,0}.
         s.sendall(payload(args.chunk_bytes, 0xAB))
-        end = time.monotonic() + 1.0
+        # Under load the echo can take a while: wait for it (up to 5 s) so
+        # the close always happens with unread data.
+        end = time.monotonic() + 5.0
         avail = 0
         while time.monotonic() < end:
             try:
