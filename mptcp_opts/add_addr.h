@@ -45,8 +45,11 @@ struct AddAddr {
     return s;
   }
   const uint8_t* p = option.data();
-  out = AddAddr{};
+  // Reset in place (the dispatcher has just constructed `out`; no temporary).
   out.version = version;
+  out.echo = false;
+  out.port.reset();
+  out.truncated_hmac.reset();
   size_t body = len;  // bytes before the HMAC
   if (version == MptcpVersion::kV1) {
     out.echo = p[2] & 0x01;
@@ -69,7 +72,11 @@ struct AddAddr {
     if (ipver != (v6 ? 6 : 4)) return DecodeStatus::kBadIpVersion;
   }
   out.address_id = p[3];
-  out.address = v6 ? IpAddress::FromV6Bytes(p + 4) : IpAddress::FromV4Bytes(p + 4);
+  if (v6) {
+    out.address.AssignV6(p + 4);
+  } else {
+    out.address.AssignV4(p + 4);
+  }
   size_t at = 4 + out.address.size();
   if (has_port) {
     out.port = internal::LoadBe16(p + at);

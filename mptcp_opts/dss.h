@@ -68,7 +68,8 @@ inline constexpr size_t DssLength(uint8_t flags, bool checksum) {
   const uint8_t flags = p[3] & 0x1f;
   const bool has_csum = (flags & Dss::kFlagMapping) && len == DssLength(flags, true);
   if (!has_csum && len != DssLength(flags, false)) return DecodeStatus::kBadLength;
-  out = Dss{};
+  out.data_ack.reset();
+  out.mapping.reset();
   out.data_fin = flags & Dss::kFlagDataFin;
   out.data_ack_8_bytes = flags & Dss::kFlagAck8;
   out.dsn_8_bytes = flags & Dss::kFlagDsn8;
@@ -83,7 +84,7 @@ inline constexpr size_t DssLength(uint8_t flags, bool checksum) {
     }
   }
   if (flags & Dss::kFlagMapping) {
-    DssMapping m;
+    DssMapping& m = out.mapping.emplace();  // filled in place: no copy after the writes
     if (out.dsn_8_bytes) {
       m.dsn = internal::LoadBe64(p + at);
       at += 8;
@@ -95,7 +96,6 @@ inline constexpr size_t DssLength(uint8_t flags, bool checksum) {
     m.data_level_length = internal::LoadBe16(p + at + 4);
     at += 6;
     if (has_csum) m.checksum = internal::LoadBe16(p + at);
-    out.mapping = m;
   }
   return DecodeStatus::kOk;
 }

@@ -47,6 +47,16 @@ class IpAddress {
     std::memcpy(r.bytes_.data(), wire, 16);
     return r;
   }
+  // In-place setters for decoders: no temporary, no copy of 17 bytes after
+  // writing 4. Bytes past size() are left as they are (never compared).
+  void AssignV4(const uint8_t* wire) {
+    family_ = Family::kIpv4;
+    std::memcpy(bytes_.data(), wire, 4);
+  }
+  void AssignV6(const uint8_t* wire) {
+    family_ = Family::kIpv6;
+    std::memcpy(bytes_.data(), wire, 16);
+  }
   // Parses dotted-quad or RFC 4291 text; nullopt when it is neither.
   static std::optional<IpAddress> Parse(const std::string& text) {
     uint8_t buf[16];

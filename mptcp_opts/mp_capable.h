@@ -63,7 +63,10 @@ struct MpCapable {
   }
   if (len < 4) return DecodeStatus::kBadLength;
   const uint8_t* p = option.data();
-  out = MpCapable{};
+  out.sender_key.reset();
+  out.receiver_key.reset();
+  out.data_level_length.reset();
+  out.checksum.reset();
   out.version = p[2] & 0x0f;
   out.flags = p[3];
   if (out.version > 1) return DecodeStatus::kUnsupportedVersion;

@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <variant>
 
@@ -46,33 +47,52 @@ inline constexpr uint8_t kMpJoinSynLength = 12;
 inline constexpr uint8_t kMpJoinSynAckLength = 16;
 inline constexpr uint8_t kMpJoinAckLength = 24;
 
-// Decodes one MP_JOIN option into the form its Length names. Statuses: kOk;
-// kTruncated; kBadLength (not 12, 16 or 24); kWrongKind / kWrongSubtype.
-// Reserved bits are ignored, as RFC 8684 requires of receivers.
-[[nodiscard]] inline DecodeStatus Decode(std::span<const uint8_t> option, MpJoin& out) {
+namespace internal {
+
+// Decodes into whichever variant holds the three forms (MpJoin, or the
+// dispatcher's MptcpOption), constructing the form in place.
+template <typename Variant>
+[[nodiscard]] DecodeStatus DecodeMpJoinInto(std::span<const uint8_t> option, Variant& out) {
   size_t len = 0;
-  if (auto s = internal::CheckMptcpHeader(option, uint8_t(Subtype::kMpJoin), len);
-      s != DecodeStatus::kOk) {
+  if (auto s = CheckMptcpHeader(option, uint8_t(Subtype::kMpJoin), len); s != DecodeStatus::kOk) {
     return s;
   }
   const uint8_t* p = option.data();
   const bool backup = p[2] & 0x01;
   switch (len) {
-    case kMpJoinSynLength:
-      out = MpJoinSyn{backup, p[3], internal::LoadBe32(p + 4), internal::LoadBe32(p + 8)};
+    case kMpJoinSynLength: {
+      auto& syn = out.template emplace<MpJoinSyn>();
+      syn.backup = backup;
+      syn.address_id = p[3];
+      syn.token = LoadBe32(p + 4);
+      syn.nonce = LoadBe32(p + 8);
       return DecodeStatus::kOk;
-    case kMpJoinSynAckLength:
-      out = MpJoinSynAck{backup, p[3], internal::LoadBe64(p + 4), internal::LoadBe32(p + 12)};
+    }
+    case kMpJoinSynAckLength: {
+      auto& syn_ack = out.template emplace<MpJoinSynAck>();
+      syn_ack.backup = backup;
+      syn_ack.address_id = p[3];
+      syn_ack.truncated_hmac = LoadBe64(p + 4);
+      syn_ack.nonce = LoadBe32(p + 12);
       return DecodeStatus::kOk;
+    }
     case kMpJoinAckLength: {
-      MpJoinAck ack;
-      for (size_t i = 0; i < ack.hmac.size(); ++i) ack.hmac[i] = p[4 + i];
-      out = ack;
+      auto& ack = out.template emplace<MpJoinAck>();
+      std::memcpy(ack.hmac.data(), p + 4, ack.hmac.size());
       return DecodeStatus::kOk;
     }
     default:
       return DecodeStatus::kBadLength;
   }
+}
+
+}  // namespace internal
+
+// Decodes one MP_JOIN option into the form its Length names. Statuses: kOk;
+// kTruncated; kBadLength (not 12, 16 or 24); kWrongKind / kWrongSubtype.
+// Reserved bits are ignored, as RFC 8684 requires of receivers.
+[[nodiscard]] inline DecodeStatus Decode(std::span<const uint8_t> option, MpJoin& out) {
+  return internal::DecodeMpJoinInto(option, out);
 }
 
 inline size_t EncodedSize(const MpJoinSyn&) { return kMpJoinSynLength; }

@@ -86,7 +86,9 @@ inline const char* SubtypeName(uint8_t subtype, const CodecConfig& config) {
 
 // Decodes one option starting at its Kind byte. Statuses: those of the
 // subtype decoder; kWrongKind when Kind is not 30; kTruncated when fewer than
-// 3 bytes (no subtype to dispatch on) or Length past the buffer.
+// 3 bytes (no subtype to dispatch on) or Length past the buffer. The value is
+// decoded in place (no copy of the struct afterwards), so on failure `out`
+// holds an unspecified value.
 [[nodiscard]] inline DecodeStatus DecodeMptcpOption(std::span<const uint8_t> option,
                                                     const CodecConfig& config,
                                                     MptcpOption& out) {
@@ -100,32 +102,19 @@ inline const char* SubtypeName(uint8_t subtype, const CodecConfig& config) {
   // when it is an unassigned value, so a bad configuration cannot hide DSS.
   if (IsValidPreferProxySubtype(config.prefer_proxy_subtype) &&
       subtype == config.prefer_proxy_subtype) {
-    MpPreferProxy v;
-    auto s = Decode(option, config, v);
-    if (s == DecodeStatus::kOk) out = v;
-    return s;
+    return Decode(option, config, out.emplace<MpPreferProxy>());
   }
-  auto decode_into = [&](auto value, auto&&... ctx) {
-    auto s = Decode(option, ctx..., value);
-    if (s == DecodeStatus::kOk) out = value;
-    return s;
-  };
   switch (static_cast<Subtype>(subtype)) {
-    case Subtype::kMpCapable: return decode_into(MpCapable{});
-    case Subtype::kMpJoin: {
-      MpJoin j;
-      auto s = Decode(option, j);
-      if (s == DecodeStatus::kOk) std::visit([&](const auto& form) { out = form; }, j);
-      return s;
-    }
-    case Subtype::kDss: return decode_into(Dss{});
-    case Subtype::kAddAddr: return decode_into(AddAddr{}, config.version);
-    case Subtype::kRemoveAddr: return decode_into(RemoveAddr{});
-    case Subtype::kMpPrio: return decode_into(MpPrio{}, config.version);
-    case Subtype::kMpFail: return decode_into(MpFail{});
-    case Subtype::kMpFastclose: return decode_into(MpFastclose{});
+    case Subtype::kMpCapable: return Decode(option, out.emplace<MpCapable>());
+    case Subtype::kMpJoin: return internal::DecodeMpJoinInto(option, out);
+    case Subtype::kDss: return Decode(option, out.emplace<Dss>());
+    case Subtype::kAddAddr: return Decode(option, config.version, out.emplace<AddAddr>());
+    case Subtype::kRemoveAddr: return Decode(option, out.emplace<RemoveAddr>());
+    case Subtype::kMpPrio: return Decode(option, config.version, out.emplace<MpPrio>());
+    case Subtype::kMpFail: return Decode(option, out.emplace<MpFail>());
+    case Subtype::kMpFastclose: return Decode(option, out.emplace<MpFastclose>());
     case Subtype::kMpTcprst:
-      if (config.version == MptcpVersion::kV1) return decode_into(MpTcprst{});
+      if (config.version == MptcpVersion::kV1) return Decode(option, out.emplace<MpTcprst>());
       break;
     default:
       break;

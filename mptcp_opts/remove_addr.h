@@ -30,6 +30,7 @@ struct RemoveAddr {
 
   std::span<const uint8_t> ids() const { return {ids_.data(), std::min<size_t>(count_, kMaxIds)}; }
   size_t count() const { return count_; }
+  void Clear() { count_ = 0; }
   // Returns false (and changes nothing) when already holding kMaxIds IDs.
   bool Add(uint8_t id) {
     if (count_ >= kMaxIds) return false;
@@ -55,7 +56,7 @@ struct RemoveAddr {
     return s;
   }
   if (len < 4) return DecodeStatus::kBadLength;
-  out = RemoveAddr{};
+  out.Clear();
   for (size_t i = 3; i < len; ++i) out.Add(option[i]);  // len <= 255, ids bounded by Add
   if (len - 3 > RemoveAddr::kMaxIds) return DecodeStatus::kBadLength;
   return DecodeStatus::kOk;
