@@ -127,8 +127,8 @@ TEST(RegressionTest, F1_DecodeRejectsV0MpCapableWithV1OnlyLengths) {
 
 // F1, the bug: Encode must refuse what it would write in a form the decoder
 // rejects (as Encode(AddAddr) does for a v0 HMAC and Encode(MpPrio) for a v1
-// address ID). Fails until EncodedSize(const MpCapable&) in
-// mptcp_opts/mp_capable.h returns 0 for these v0 values.
+// address ID). Fixed in 2cd65a9 (EncodedSize(const MpCapable&) returns 0 for
+// these v0 values).
 TEST(RegressionTest, F1_EncodeRefusesV0MpCapableWithoutWireForm) {
   MpCapable no_key;
   no_key.version = 0;
@@ -142,7 +142,7 @@ TEST(RegressionTest, F1_EncodeRefusesV0MpCapableWithoutWireForm) {
     std::array<uint8_t, 40> out{};
     size_t n = 99;
     EXPECT_EQ(Encode(c, out, n), EncodeStatus::kInvalidValue)
-        << "open finding F1 (fuzz/README.md): v0 MP_CAPABLE encoded as " << n
+        << "finding F1 (fuzz/README.md) is back: v0 MP_CAPABLE encoded as " << n
         << " bytes, which Decode rejects with BAD_LENGTH";
     EXPECT_EQ(n, 0u);
     EXPECT_EQ(EncodedSize(c), 0u);

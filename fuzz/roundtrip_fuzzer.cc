@@ -188,20 +188,6 @@ void CheckDecodesBack(Bytes wire, const MptcpOption& v) {
     FUZZ_CHECK(s == DecodeStatus::kUnsupportedVersion);
     return;
   }
-#if !defined(MPTCP_FUZZ_STRICT)
-  // OPEN FINDING F1 (fuzz/README.md, "Findings"): EncodedSize/Encode(MpCapable)
-  // (mptcp_opts/mp_capable.h:96) accept a v0 value without a sender key (4
-  // bytes) or with a data-level length (22/24 bytes); those lengths exist
-  // only in v1 and Decode rightly rejects them with kBadLength. So that this
-  // target can keep searching, exactly that outcome is tolerated for exactly
-  // those values. Once Encode returns kInvalidValue for them, CheckValue
-  // checks that instead and this branch is dead: delete it then. Build with
-  // --copt=-DMPTCP_FUZZ_STRICT to see the finding (the empty input shows it).
-  if (cap && cap->version == 0 && (!cap->sender_key || cap->data_level_length)) {
-    FUZZ_CHECK(s == DecodeStatus::kBadLength);
-    return;
-  }
-#endif
   FUZZ_CHECK(s == DecodeStatus::kOk);
   FUZZ_CHECK(back == v);
 }
