@@ -1,7 +1,7 @@
 // MPTCP key-derived values (RFC 8684 §3.1, §3.2, §3.4.1; RFC 6824 for v0):
 // token and IDSN from a key, MP_JOIN HMACs, the ADD_ADDR HMAC, and a
 // constant-time comparison for verifying them. The only file that touches
-// OpenSSL is crypto.cc; nothing here allocates.
+// OpenSSL is crypto.cc; nothing here allocates (bench/ counts it).
 //
 // Keys are 64-bit numbers hashed as 8 big-endian bytes. v0 uses SHA-1 and
 // HMAC-SHA1, v1 SHA-256 and HMAC-SHA256.

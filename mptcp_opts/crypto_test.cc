@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "mptcp_opts/test_util.h"
@@ -128,6 +129,17 @@ TEST(CryptoTest, HmacOfEmptyKeyAndMessage) {
             "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
   EXPECT_EQ(ToHex(Hmac(MptcpVersion::kV0, {}, {}).view()),
             "fbdb1d1b18aa6c08324b7d64b71fb76370690e1d");
+}
+
+// Keys longer than the 64-byte block are hashed first (RFC 2104 §2):
+// RFC 4231 test case 6 (SHA-256) and RFC 2202 test case 6 (SHA-1).
+TEST(CryptoTest, HmacWithKeyLongerThanABlock) {
+  const std::string data = "Test Using Larger Than Block-Size Key - Hash Key First";
+  const std::vector<uint8_t> key256(131, 0xaa), key1(80, 0xaa);
+  const std::span<const uint8_t> msg(reinterpret_cast<const uint8_t*>(data.data()), data.size());
+  EXPECT_EQ(ToHex(Hmac(MptcpVersion::kV1, key256, msg).view()),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  EXPECT_EQ(ToHex(Hmac(MptcpVersion::kV0, key1, msg).view()), "aa4ae5e15272d00e95705637ce8a3b55ed402112");
 }
 
 TEST(CryptoTest, ConstantTimeEqual) {
