@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Not a timing test (timings are never asserted): runs every benchmark of
-# codec_benchmark for a moment and fails when a codec benchmark (anything but
-# crypto/*, which allocates inside OpenSSL) allocates on the heap, or when a
+# codec_benchmark for a moment and fails when any benchmark (codec or crypto;
+# the allocation hook also sees OpenSSL's allocator) allocates on the heap, or when a
 # fixture check fails (encode not reproducing its bytes, an edit breaking the
 # checksum, the two walk parsers disagreeing).
 #   usage: alloc_free_test.sh CODEC_BENCHMARK COMPARE_PY
