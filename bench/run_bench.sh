@@ -46,4 +46,18 @@ if [ "$update_baseline" -eq 1 ]; then
   echo "bench/baseline.json updated from this run" >&2
 fi
 
-exec /usr/bin/python3 bench/compare.py "$out" --baseline bench/baseline.json ${check[@]+"${check[@]}"}
+status=0
+/usr/bin/python3 bench/compare.py "$out" --baseline bench/baseline.json ${check[@]+"${check[@]}"} || status=$?
+
+# mcp_core (issue 5): per-call costs and heap bytes per pair with a million
+# pairs; its own table against the issue's targets (about a minute).
+bazel build -c opt //bench:mcp_core_benchmark >/dev/null 2>&1
+core_bin="$(bazel info -c opt bazel-bin 2>/dev/null)/bench/mcp_core_benchmark"
+echo >&2
+echo "running $core_bin (3 repetitions; console output in bench/results/mcp_core.txt)" >&2
+"$core_bin" --benchmark_out=bench/results/mcp_core.json --benchmark_out_format=json \
+  --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
+  > bench/results/mcp_core.txt 2>&1 || { cat bench/results/mcp_core.txt >&2; exit 1; }
+echo
+/usr/bin/python3 bench/mcp_core_targets.py bench/results/mcp_core.json
+exit $status

@@ -141,9 +141,10 @@ void Converter::ObserveTracked(Instant now, FlowId id, Leg leg, const SegmentVie
     if (subtype == uint8_t(mo::Subtype::kMpFastclose)) {
       return ApplyInput(now, id, up ? Input::kUpFastClose : Input::kDownFastClose);
     }
-    if (subtype == uint8_t(mo::Subtype::kDss)) {
+    // Only a DSS with the F flag needs a full decode (most carry data).
+    if (subtype == uint8_t(mo::Subtype::kDss) && o.bytes.size() >= 4 && (o.bytes[3] & mo::Dss::kFlagDataFin)) {
       mo::Dss dss;
-      if (mo::Decode(o.bytes, dss) == mo::DecodeStatus::kOk && dss.data_fin) {
+      if (mo::Decode(o.bytes, dss) == mo::DecodeStatus::kOk) {
         return ApplyInput(now, id, up ? Input::kUpFin : Input::kDownFin);
       }
     }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
 
 namespace mcp_core {
 namespace {
@@ -34,6 +35,11 @@ bool FlowTable::Eq::operator()(uint32_t key, const FourTuple& t) const {
   return k == t || k == t.Reversed();
 }
 
+void FlowTable::ChunkDeleter::operator()(Pair* p) const {
+  for (uint32_t i = 0; i < kChunkSize; ++i) p[i].~Pair();
+  DeallocateMaybeHuge(p, kChunkSize * sizeof(Pair));
+}
+
 FlowTable::FlowTable(uint32_t max_flows)
     : max_flows_(max_flows), index_(0, Hash{this}, Eq{this}) {}
 
@@ -46,7 +52,9 @@ std::optional<FlowId> FlowTable::Allocate() {
   } else {
     index = high_water_++;
     if ((index >> kChunkBits) >= chunks_.size()) {
-      chunks_.push_back(std::make_unique<Pair[]>(kChunkSize));
+      Pair* chunk = static_cast<Pair*>(AllocateMaybeHuge(kChunkSize * sizeof(Pair)));
+      for (uint32_t i = 0; i < kChunkSize; ++i) new (&chunk[i]) Pair();
+      chunks_.emplace_back(chunk);
     }
   }
   Pair& p = Slot(index);

@@ -15,6 +15,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/hash/hash.h"
 #include "mcp_core/actions.h"
+#include "mcp_core/huge_page_allocator.h"
 #include "mcp_core/segment.h"
 #include "mcp_core/time.h"
 #include "mcp_core/transitions.h"
@@ -66,7 +67,8 @@ class FlowTable {
   uint32_t capacity() const { return max_flows_; }
 
  private:
-  static constexpr uint32_t kChunkBits = 12;
+  // 16384 pairs per chunk: just under one 2 MiB huge page.
+  static constexpr uint32_t kChunkBits = 14;
   static constexpr uint32_t kChunkSize = 1u << kChunkBits;
 
   Pair& Slot(uint32_t index) const { return chunks_[index >> kChunkBits][index & (kChunkSize - 1)]; }
@@ -95,9 +97,12 @@ class FlowTable {
   uint32_t max_flows_;
   uint32_t in_use_ = 0;
   uint32_t high_water_ = 0;  // slots ever handed out
-  mutable std::vector<std::unique_ptr<Pair[]>> chunks_;
+  struct ChunkDeleter {
+    void operator()(Pair* p) const;
+  };
+  mutable std::vector<std::unique_ptr<Pair[], ChunkDeleter>> chunks_;
   std::vector<uint32_t> free_;
-  absl::flat_hash_set<uint32_t, Hash, Eq> index_;
+  absl::flat_hash_set<uint32_t, Hash, Eq, HugePageAllocator<uint32_t>> index_;
 };
 
 }  // namespace mcp_core
