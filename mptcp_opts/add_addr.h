@@ -37,14 +37,11 @@ struct AddAddr {
 // Decodes one ADD_ADDR. Statuses: kOk; kTruncated; kBadLength (length not
 // valid for the version and, in v1, the E bit); kBadIpVersion (v0 IPVer not 4
 // or 6, or not matching the length); kWrongKind / kWrongSubtype.
-[[nodiscard]] inline DecodeStatus Decode(std::span<const uint8_t> option, MptcpVersion version,
-                                         AddAddr& out) {
-  size_t len = 0;
-  if (auto s = internal::CheckMptcpHeader(option, uint8_t(Subtype::kAddAddr), len);
-      s != DecodeStatus::kOk) {
-    return s;
-  }
-  const uint8_t* p = option.data();
+namespace internal {
+
+// The body of Decode, for a header CheckMptcpHeader accepted: `p` holds the
+// option's `len` bytes. The dispatcher calls it after checking the header once.
+[[nodiscard]] inline DecodeStatus DecodeBody(const uint8_t* p, size_t len, MptcpVersion version, AddAddr& out) {
   // Reset in place (the dispatcher has just constructed `out`; no temporary).
   out.version = version;
   out.echo = false;
@@ -84,6 +81,18 @@ struct AddAddr {
   }
   if (version == MptcpVersion::kV1 && !out.echo) out.truncated_hmac = internal::LoadBe64(p + at);
   return DecodeStatus::kOk;
+}
+
+}  // namespace internal
+
+[[nodiscard]] inline DecodeStatus Decode(std::span<const uint8_t> option, MptcpVersion version,
+                                         AddAddr& out) {
+  size_t len = 0;
+  if (auto s = internal::CheckMptcpHeader(option, uint8_t(Subtype::kAddAddr), len);
+      s != DecodeStatus::kOk) {
+    return s;
+  }
+  return internal::DecodeBody(option.data(), len, version, out);
 }
 
 // 0 when the value has no wire form: v0 with echo or an HMAC; v1 where the

@@ -57,14 +57,12 @@ inline constexpr size_t DssLength(uint8_t flags, bool checksum) {
 // or without the 2-byte checksum (which can only follow a mapping). Statuses:
 // kOk; kTruncated; kBadLength; kWrongKind / kWrongSubtype. A 4-byte DSS with
 // no flags set decodes (it says nothing; RFC 8684 does not forbid it).
-[[nodiscard]] inline DecodeStatus Decode(std::span<const uint8_t> option, Dss& out) {
-  size_t len = 0;
-  if (auto s = internal::CheckMptcpHeader(option, uint8_t(Subtype::kDss), len);
-      s != DecodeStatus::kOk) {
-    return s;
-  }
+namespace internal {
+
+// The body of Decode, for a header CheckMptcpHeader accepted: `p` holds the
+// option's `len` bytes. The dispatcher calls it after checking the header once.
+[[nodiscard]] inline DecodeStatus DecodeBody(const uint8_t* p, size_t len, Dss& out) {
   if (len < 4) return DecodeStatus::kBadLength;
-  const uint8_t* p = option.data();
   const uint8_t flags = p[3] & 0x1f;
   const bool has_csum = (flags & Dss::kFlagMapping) && len == DssLength(flags, true);
   if (!has_csum && len != DssLength(flags, false)) return DecodeStatus::kBadLength;
@@ -98,6 +96,17 @@ inline constexpr size_t DssLength(uint8_t flags, bool checksum) {
     if (has_csum) m.checksum = internal::LoadBe16(p + at);
   }
   return DecodeStatus::kOk;
+}
+
+}  // namespace internal
+
+[[nodiscard]] inline DecodeStatus Decode(std::span<const uint8_t> option, Dss& out) {
+  size_t len = 0;
+  if (auto s = internal::CheckMptcpHeader(option, uint8_t(Subtype::kDss), len);
+      s != DecodeStatus::kOk) {
+    return s;
+  }
+  return internal::DecodeBody(option.data(), len, out);
 }
 
 inline uint8_t DssFlags(const Dss& d) {

@@ -53,16 +53,12 @@ struct MpCapable {
 // its Length are ignored). Statuses: kOk; kTruncated; kBadLength (length not
 // in the table above for the version); kUnsupportedVersion (version > 1);
 // kWrongKind / kWrongSubtype. On failure `out` is unspecified.
-[[nodiscard]] inline DecodeStatus Decode(std::span<const uint8_t> option, MpCapable& out) {
-  using internal::LoadBe16;
-  using internal::LoadBe64;
-  size_t len = 0;
-  if (auto s = internal::CheckMptcpHeader(option, uint8_t(Subtype::kMpCapable), len);
-      s != DecodeStatus::kOk) {
-    return s;
-  }
+namespace internal {
+
+// The body of Decode, for a header CheckMptcpHeader accepted: `p` holds the
+// option's `len` bytes. The dispatcher calls it after checking the header once.
+[[nodiscard]] inline DecodeStatus DecodeBody(const uint8_t* p, size_t len, MpCapable& out) {
   if (len < 4) return DecodeStatus::kBadLength;
-  const uint8_t* p = option.data();
   out.sender_key.reset();
   out.receiver_key.reset();
   out.data_level_length.reset();
@@ -76,23 +72,34 @@ struct MpCapable {
       if (v0) return DecodeStatus::kBadLength;  // v0 SYN always carries a key
       return DecodeStatus::kOk;
     case 12:
-      out.sender_key = LoadBe64(p + 4);
+      out.sender_key = internal::LoadBe64(p + 4);
       return DecodeStatus::kOk;
     case 20:
-      out.sender_key = LoadBe64(p + 4);
-      out.receiver_key = LoadBe64(p + 12);
+      out.sender_key = internal::LoadBe64(p + 4);
+      out.receiver_key = internal::LoadBe64(p + 12);
       return DecodeStatus::kOk;
     case 22:
     case 24:
       if (v0) return DecodeStatus::kBadLength;
-      out.sender_key = LoadBe64(p + 4);
-      out.receiver_key = LoadBe64(p + 12);
-      out.data_level_length = LoadBe16(p + 20);
-      if (len == 24) out.checksum = LoadBe16(p + 22);
+      out.sender_key = internal::LoadBe64(p + 4);
+      out.receiver_key = internal::LoadBe64(p + 12);
+      out.data_level_length = internal::LoadBe16(p + 20);
+      if (len == 24) out.checksum = internal::LoadBe16(p + 22);
       return DecodeStatus::kOk;
     default:
       return DecodeStatus::kBadLength;
   }
+}
+
+}  // namespace internal
+
+[[nodiscard]] inline DecodeStatus Decode(std::span<const uint8_t> option, MpCapable& out) {
+  size_t len = 0;
+  if (auto s = internal::CheckMptcpHeader(option, uint8_t(Subtype::kMpCapable), len);
+      s != DecodeStatus::kOk) {
+    return s;
+  }
+  return internal::DecodeBody(option.data(), len, out);
 }
 
 // 0 when the value has no wire form (see Encode's kInvalidValue cases).

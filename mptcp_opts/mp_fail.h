@@ -22,15 +22,25 @@ struct MpFail {
 inline constexpr uint8_t kMpFailLength = 12;
 
 // Statuses: kOk; kTruncated; kBadLength (not 12); kWrongKind / kWrongSubtype.
+namespace internal {
+
+// The body of Decode, for a header CheckMptcpHeader accepted: `p` holds the
+// option's `len` bytes. The dispatcher calls it after checking the header once.
+[[nodiscard]] inline DecodeStatus DecodeBody(const uint8_t* p, size_t len, MpFail& out) {
+  if (len != kMpFailLength) return DecodeStatus::kBadLength;
+  out.dsn = internal::LoadBe64(p + 4);
+  return DecodeStatus::kOk;
+}
+
+}  // namespace internal
+
 [[nodiscard]] inline DecodeStatus Decode(std::span<const uint8_t> option, MpFail& out) {
   size_t len = 0;
   if (auto s = internal::CheckMptcpHeader(option, uint8_t(Subtype::kMpFail), len);
       s != DecodeStatus::kOk) {
     return s;
   }
-  if (len != kMpFailLength) return DecodeStatus::kBadLength;
-  out.dsn = internal::LoadBe64(option.data() + 4);
-  return DecodeStatus::kOk;
+  return internal::DecodeBody(option.data(), len, out);
 }
 
 inline size_t EncodedSize(const MpFail&) { return kMpFailLength; }

@@ -49,6 +49,38 @@ inline constexpr uint8_t kMpJoinAckLength = 24;
 
 namespace internal {
 
+// `p` holds the `len` bytes of an MP_JOIN whose header CheckMptcpHeader
+// accepted; the form is constructed in place in `out`.
+template <typename Variant>
+[[nodiscard]] DecodeStatus DecodeMpJoinBody(const uint8_t* p, size_t len, Variant& out) {
+  const bool backup = p[2] & 0x01;
+  switch (len) {
+    case kMpJoinSynLength: {
+      auto& syn = Reuse<MpJoinSyn>(out);
+      syn.backup = backup;
+      syn.address_id = p[3];
+      syn.token = LoadBe32(p + 4);
+      syn.nonce = LoadBe32(p + 8);
+      return DecodeStatus::kOk;
+    }
+    case kMpJoinSynAckLength: {
+      auto& syn_ack = Reuse<MpJoinSynAck>(out);
+      syn_ack.backup = backup;
+      syn_ack.address_id = p[3];
+      syn_ack.truncated_hmac = LoadBe64(p + 4);
+      syn_ack.nonce = LoadBe32(p + 12);
+      return DecodeStatus::kOk;
+    }
+    case kMpJoinAckLength: {
+      auto& ack = Reuse<MpJoinAck>(out);
+      std::memcpy(ack.hmac.data(), p + 4, ack.hmac.size());
+      return DecodeStatus::kOk;
+    }
+    default:
+      return DecodeStatus::kBadLength;
+  }
+}
+
 // Decodes into whichever variant holds the three forms (MpJoin, or the
 // dispatcher's MptcpOption), constructing the form in place.
 template <typename Variant>
@@ -57,33 +89,7 @@ template <typename Variant>
   if (auto s = CheckMptcpHeader(option, uint8_t(Subtype::kMpJoin), len); s != DecodeStatus::kOk) {
     return s;
   }
-  const uint8_t* p = option.data();
-  const bool backup = p[2] & 0x01;
-  switch (len) {
-    case kMpJoinSynLength: {
-      auto& syn = out.template emplace<MpJoinSyn>();
-      syn.backup = backup;
-      syn.address_id = p[3];
-      syn.token = LoadBe32(p + 4);
-      syn.nonce = LoadBe32(p + 8);
-      return DecodeStatus::kOk;
-    }
-    case kMpJoinSynAckLength: {
-      auto& syn_ack = out.template emplace<MpJoinSynAck>();
-      syn_ack.backup = backup;
-      syn_ack.address_id = p[3];
-      syn_ack.truncated_hmac = LoadBe64(p + 4);
-      syn_ack.nonce = LoadBe32(p + 12);
-      return DecodeStatus::kOk;
-    }
-    case kMpJoinAckLength: {
-      auto& ack = out.template emplace<MpJoinAck>();
-      std::memcpy(ack.hmac.data(), p + 4, ack.hmac.size());
-      return DecodeStatus::kOk;
-    }
-    default:
-      return DecodeStatus::kBadLength;
-  }
+  return DecodeMpJoinBody(option.data(), len, out);
 }
 
 }  // namespace internal

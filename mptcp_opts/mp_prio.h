@@ -24,6 +24,19 @@ struct MpPrio {
 
 // Statuses: kOk; kTruncated; kBadLength (v1: not 3; v0: not 3 or 4);
 // kWrongKind / kWrongSubtype.
+namespace internal {
+
+// The body of Decode, for a header CheckMptcpHeader accepted: `p` holds the
+// option's `len` bytes. The dispatcher calls it after checking the header once.
+[[nodiscard]] inline DecodeStatus DecodeBody(const uint8_t* p, size_t len, MptcpVersion version, MpPrio& out) {
+  if (len != 3 && !(len == 4 && version == MptcpVersion::kV0)) return DecodeStatus::kBadLength;
+  out = MpPrio{version, bool(p[2] & 0x01), std::nullopt};
+  if (len == 4) out.address_id = p[3];
+  return DecodeStatus::kOk;
+}
+
+}  // namespace internal
+
 [[nodiscard]] inline DecodeStatus Decode(std::span<const uint8_t> option, MptcpVersion version,
                                          MpPrio& out) {
   size_t len = 0;
@@ -31,10 +44,7 @@ struct MpPrio {
       s != DecodeStatus::kOk) {
     return s;
   }
-  if (len != 3 && !(len == 4 && version == MptcpVersion::kV0)) return DecodeStatus::kBadLength;
-  out = MpPrio{version, bool(option[2] & 0x01), std::nullopt};
-  if (len == 4) out.address_id = option[3];
-  return DecodeStatus::kOk;
+  return internal::DecodeBody(option.data(), len, version, out);
 }
 
 // 0 (no wire form) for a v1 MP_PRIO with an address ID.

@@ -49,16 +49,26 @@ struct MpTcprst {
 inline constexpr uint8_t kMpTcprstLength = 4;
 
 // Statuses: kOk; kTruncated; kBadLength (not 4); kWrongKind / kWrongSubtype.
+namespace internal {
+
+// The body of Decode, for a header CheckMptcpHeader accepted: `p` holds the
+// option's `len` bytes. The dispatcher calls it after checking the header once.
+[[nodiscard]] inline DecodeStatus DecodeBody(const uint8_t* p, size_t len, MpTcprst& out) {
+  if (len != kMpTcprstLength) return DecodeStatus::kBadLength;
+  out.flags = p[2] & 0x0f;
+  out.reason = p[3];
+  return DecodeStatus::kOk;
+}
+
+}  // namespace internal
+
 [[nodiscard]] inline DecodeStatus Decode(std::span<const uint8_t> option, MpTcprst& out) {
   size_t len = 0;
   if (auto s = internal::CheckMptcpHeader(option, uint8_t(Subtype::kMpTcprst), len);
       s != DecodeStatus::kOk) {
     return s;
   }
-  if (len != kMpTcprstLength) return DecodeStatus::kBadLength;
-  out.flags = option[2] & 0x0f;
-  out.reason = option[3];
-  return DecodeStatus::kOk;
+  return internal::DecodeBody(option.data(), len, out);
 }
 
 // 0 (no wire form) when flags uses more than the low nibble.

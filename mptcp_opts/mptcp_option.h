@@ -98,23 +98,31 @@ inline const char* SubtypeName(uint8_t subtype, const CodecConfig& config) {
   if (option.size() < 3) return DecodeStatus::kTruncated;
   if (option[1] < 3) return DecodeStatus::kBadLength;
   const uint8_t subtype = option[2] >> 4;
-  // The configured MP_PREFER_PROXY subtype (decisions.md D5) is honoured only
-  // when it is an unassigned value, so a bad configuration cannot hide DSS.
+  const uint8_t* p = option.data();
+  const size_t len = option[1];
+  // The header is checked once, here; the subtype bodies do the rest, into
+  // the alternative already held when it is the same type (no re-zeroing).
   if (IsValidPreferProxySubtype(config.prefer_proxy_subtype) &&
       subtype == config.prefer_proxy_subtype) {
-    return Decode(option, config, out.emplace<MpPreferProxy>());
+    if (len != kMpPreferProxyLength) return DecodeStatus::kBadLength;
+    internal::Reuse<MpPreferProxy>(out).subtype = subtype;
+    return DecodeStatus::kOk;
   }
   switch (static_cast<Subtype>(subtype)) {
-    case Subtype::kMpCapable: return Decode(option, out.emplace<MpCapable>());
-    case Subtype::kMpJoin: return internal::DecodeMpJoinInto(option, out);
-    case Subtype::kDss: return Decode(option, out.emplace<Dss>());
-    case Subtype::kAddAddr: return Decode(option, config.version, out.emplace<AddAddr>());
-    case Subtype::kRemoveAddr: return Decode(option, out.emplace<RemoveAddr>());
-    case Subtype::kMpPrio: return Decode(option, config.version, out.emplace<MpPrio>());
-    case Subtype::kMpFail: return Decode(option, out.emplace<MpFail>());
-    case Subtype::kMpFastclose: return Decode(option, out.emplace<MpFastclose>());
+    case Subtype::kMpCapable: return internal::DecodeBody(p, len, internal::Reuse<MpCapable>(out));
+    case Subtype::kMpJoin: return internal::DecodeMpJoinBody(p, len, out);
+    case Subtype::kDss: return internal::DecodeBody(p, len, internal::Reuse<Dss>(out));
+    case Subtype::kAddAddr:
+      return internal::DecodeBody(p, len, config.version, internal::Reuse<AddAddr>(out));
+    case Subtype::kRemoveAddr: return internal::DecodeBody(p, len, internal::Reuse<RemoveAddr>(out));
+    case Subtype::kMpPrio:
+      return internal::DecodeBody(p, len, config.version, internal::Reuse<MpPrio>(out));
+    case Subtype::kMpFail: return internal::DecodeBody(p, len, internal::Reuse<MpFail>(out));
+    case Subtype::kMpFastclose: return internal::DecodeBody(p, len, internal::Reuse<MpFastclose>(out));
     case Subtype::kMpTcprst:
-      if (config.version == MptcpVersion::kV1) return Decode(option, out.emplace<MpTcprst>());
+      if (config.version == MptcpVersion::kV1) {
+        return internal::DecodeBody(p, len, internal::Reuse<MpTcprst>(out));
+      }
       break;
     default:
       break;

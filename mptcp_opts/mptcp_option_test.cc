@@ -89,6 +89,27 @@ TEST(MptcpOptionTest, MisconfiguredPreferProxySubtypeCannotHideDss) {
   EXPECT_TRUE(std::holds_alternative<Dss>(opt));
 }
 
+// The dispatcher reuses the alternative it already holds; nothing of the
+// previous value may survive into the next one.
+TEST(MptcpOptionTest, ReusedValueKeepsNothingOfThePreviousOption) {
+  const std::pair<const char*, const char*> sequences[] = {
+      {"1e 18 01 81 0102030405060708 1112131415161718 0010 abcd", "1e 04 01 81"},
+      {"1e 14 20 15 00000001 0000abcd 00000005 0001 beef", "1e 08 20 01 11223344"},
+      {"1e 12 30 01 c0000201 1f90 68e8377eb37c4afa", "1e 08 31 01 c0000201"},
+      {"1e 1e 30 02 20010db8000000000000000000000001 1f90 0f4ad3095f39843d", "1e 08 31 05 0a000001"},
+      {"1e 06 40 01 02 03", "1e 04 40 07"},
+      {"1e 10 11 01 65ee096833f661d9 05060708", "1e 0c 10 02 ccad45ac 01020304"},
+  };
+  for (const auto& [first, second] : sequences) {
+    const auto a = Hex(first), b = Hex(second);
+    MptcpOption reused, fresh;
+    ASSERT_EQ(DecodeMptcpOption(a, CodecConfig{}, reused), DecodeStatus::kOk) << first;
+    ASSERT_EQ(DecodeMptcpOption(b, CodecConfig{}, reused), DecodeStatus::kOk) << second;
+    ASSERT_EQ(DecodeMptcpOption(b, CodecConfig{}, fresh), DecodeStatus::kOk) << second;
+    EXPECT_EQ(reused, fresh) << first << " then " << second;
+  }
+}
+
 TEST(MptcpOptionTest, StructuralErrors) {
   MptcpOption opt;
   EXPECT_EQ(DecodeMptcpOption(Hex(""), CodecConfig{}, opt), DecodeStatus::kTruncated);

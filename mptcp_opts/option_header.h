@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <variant>
 
 #include "mptcp_opts/status.h"
 
@@ -76,6 +77,15 @@ namespace internal {
   if (length < 3) return option.size() < 3 ? DecodeStatus::kTruncated : DecodeStatus::kBadLength;
   if ((option[2] >> 4) != subtype) return DecodeStatus::kWrongSubtype;
   return DecodeStatus::kOk;
+}
+
+// The alternative T of variant `out`, constructed only when `out` holds
+// another one. Every decoder body sets or resets each field it owns, so
+// reusing the held value is safe and saves re-zeroing it per option.
+template <typename T, typename Variant>
+T& Reuse(Variant& out) {
+  if (auto* held = std::get_if<T>(&out)) return *held;
+  return out.template emplace<T>();
 }
 
 // Writes Kind, Length and the subtype nibble (low nibble left to the caller).

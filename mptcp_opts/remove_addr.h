@@ -49,17 +49,27 @@ struct RemoveAddr {
 
 // Statuses: kOk; kTruncated; kBadLength (length < 4: no ID); kWrongKind /
 // kWrongSubtype.
+namespace internal {
+
+// The body of Decode, for a header CheckMptcpHeader accepted: `p` holds the
+// option's `len` bytes. The dispatcher calls it after checking the header once.
+[[nodiscard]] inline DecodeStatus DecodeBody(const uint8_t* p, size_t len, RemoveAddr& out) {
+  if (len < 4) return DecodeStatus::kBadLength;
+  out.Clear();
+  for (size_t i = 3; i < len; ++i) out.Add(p[i]);  // len <= 255, ids bounded by Add
+  if (len - 3 > RemoveAddr::kMaxIds) return DecodeStatus::kBadLength;
+  return DecodeStatus::kOk;
+}
+
+}  // namespace internal
+
 [[nodiscard]] inline DecodeStatus Decode(std::span<const uint8_t> option, RemoveAddr& out) {
   size_t len = 0;
   if (auto s = internal::CheckMptcpHeader(option, uint8_t(Subtype::kRemoveAddr), len);
       s != DecodeStatus::kOk) {
     return s;
   }
-  if (len < 4) return DecodeStatus::kBadLength;
-  out.Clear();
-  for (size_t i = 3; i < len; ++i) out.Add(option[i]);  // len <= 255, ids bounded by Add
-  if (len - 3 > RemoveAddr::kMaxIds) return DecodeStatus::kBadLength;
-  return DecodeStatus::kOk;
+  return internal::DecodeBody(option.data(), len, out);
 }
 
 inline size_t EncodedSize(const RemoveAddr& r) {
