@@ -162,10 +162,14 @@ Verdict Converter::OnJoinSyn(const SegmentView& seg, uint32_t token) {
   if (it == by_token_.end()) return {};  // the stack answers unknown tokens
   Pair* p = flows_.Get(it->second);
   if (!p) return {};
+  // Seed 002 §5.3: MPTCP subflows only on customer-facing interfaces.
+  if (seg.interface != Interface::kCustomerFacing) {
+    Emit(EventKind::kRefusedInternetFacing, it->second);
+    return {Verdict::kReset, it->second, Leg::kUpstream};
+  }
   // Seed 002 §7.2: bound the subflows a CPE may open per connection (the
   // initial subflow counts as one).
-  if (seg.interface != Interface::kCustomerFacing ||
-      uint32_t(p->joins) + 1 >= config_.max_subflows_per_connection) {
+  if (uint32_t(p->joins) + 1 >= config_.max_subflows_per_connection) {
     Emit(EventKind::kRefusedSubflowLimit, it->second);
     return {Verdict::kReset, it->second, Leg::kUpstream};
   }
@@ -643,7 +647,5 @@ std::optional<Event> Converter::PollEvent() {
   events_.pop_front();
   return e;
 }
-
-size_t Converter::MemoryBytesPerPairEstimate() const { return sizeof(Pair); }
 
 }  // namespace mcp_core

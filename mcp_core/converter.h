@@ -126,7 +126,6 @@ class Converter {
   const Stats& stats() const { return stats_; }
   const Config& config() const { return config_; }
   State StateOf(FlowId flow) const;  // kClosed when unknown
-  size_t MemoryBytesPerPairEstimate() const;
 
  private:
   struct Pending {  // half-open setups only

@@ -334,6 +334,14 @@ TEST(NetworkMcpTest, SubflowLimitPerConnection) {
   EXPECT_THAT(verdicts, ElementsAre(Verdict::kPassThrough, Verdict::kPassThrough, Verdict::kReset,
                                     Verdict::kReset));
   EXPECT_EQ(mcp.stats().count(EventKind::kRefusedSubflowLimit), 2u);
+  // A join arriving on an Internet-facing interface is refused as such.
+  OwnedSegment outside;
+  outside.interface = Interface::kInternetFacing;
+  outside.tuple = {Ip("198.18.0.7"), Ip("203.0.113.1"), 42000, 5555};
+  outside.flags = kTcpSyn;
+  outside.options = Area({mo::MptcpOption{mo::MpJoinSyn{false, 3, 0xabcd1234, 9}}});
+  EXPECT_EQ(mcp.HandleSegment(T(3), outside.view()).kind, Verdict::kReset);
+  EXPECT_EQ(mcp.stats().count(EventKind::kRefusedInternetFacing), 1u);
 }
 
 // decisions.md D7: each malformation tears down silently (RST, nothing
