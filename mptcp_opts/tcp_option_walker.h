@@ -26,35 +26,35 @@ struct TcpOption {
 
 class TcpOptionWalker {
  public:
-  explicit TcpOptionWalker(std::span<const uint8_t> area) : area_(area) {
+  explicit TcpOptionWalker(std::span<const uint8_t> area)
+      : data_(area.data()), end_(area.size()) {
     if (area.size() > kMaxOptionAreaBytes) {
       status_ = WalkStatus::kAreaTooLong;
-      stopped_ = true;
+      end_ = 0;
     }
   }
 
   // Fills `out` with the next option and returns true; false at the end of
   // the area, at EOL, or on a structural error (see status()).
   [[nodiscard]] bool Next(TcpOption& out) {
-    while (!stopped_ && at_ < area_.size()) {
-      const uint8_t kind = area_[at_];
+    while (at_ < end_) {
+      const uint8_t kind = data_[at_];
+      if (kind > kKindNop) [[likely]] {
+        if (at_ + 1 >= end_) return Fail(WalkStatus::kOptionPastEnd);
+        const uint8_t len = data_[at_ + 1];
+        if (len < 2) return Fail(WalkStatus::kBadOptionLength);
+        if (len > end_ - at_) return Fail(WalkStatus::kOptionPastEnd);
+        out.kind = kind;
+        out.offset = static_cast<uint8_t>(at_);
+        out.bytes = std::span<const uint8_t>(data_ + at_, len);
+        at_ += len;
+        return true;
+      }
       if (kind == kKindEol) {
-        stopped_ = true;
+        end_ = at_;  // stop here; offset() stays at the EOL
         return false;
       }
-      if (kind == kKindNop) {
-        ++at_;
-        continue;
-      }
-      if (at_ + 1 >= area_.size()) return Fail(WalkStatus::kOptionPastEnd);
-      const uint8_t len = area_[at_ + 1];
-      if (len < 2) return Fail(WalkStatus::kBadOptionLength);
-      if (len > area_.size() - at_) return Fail(WalkStatus::kOptionPastEnd);
-      out.kind = kind;
-      out.offset = static_cast<uint8_t>(at_);
-      out.bytes = area_.subspan(at_, len);
-      at_ += len;
-      return true;
+      ++at_;  // NOP
     }
     return false;
   }
@@ -67,13 +67,13 @@ class TcpOptionWalker {
  private:
   bool Fail(WalkStatus s) {
     status_ = s;
-    stopped_ = true;
+    end_ = at_;  // sticky: every later Next() returns false at once
     return false;
   }
 
-  std::span<const uint8_t> area_;
+  const uint8_t* data_;
+  size_t end_;  // one past the last byte still to walk
   size_t at_ = 0;
-  bool stopped_ = false;
   WalkStatus status_ = WalkStatus::kOk;
 };
 
