@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "fuzz/fuzz_checks.h"
+#include "mptcp_opts/test_util.h"
 #include "gtest/gtest.h"
 
 namespace mptcp_opts::fuzz {
@@ -35,16 +36,6 @@ fs::path RunfilesDir() {
 std::vector<uint8_t> ReadFile(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
-}
-
-std::string Hex(const std::vector<uint8_t>& b) {
-  static const char* d = "0123456789abcdef";
-  std::string s;
-  for (uint8_t x : b) {
-    s += d[x >> 4];
-    s += d[x & 15];
-  }
-  return s;
 }
 
 // Every regular file under fuzz/<kind>/<target>/, sorted; none if the
@@ -68,7 +59,7 @@ size_t Replay(const ByteTarget& t, const std::string& kind) {
     try {
       t.check(Bytes(bytes));
     } catch (const PropertyViolation& e) {
-      ADD_FAILURE() << t.name << " on " << f.filename().string() << " (" << Hex(bytes)
+      ADD_FAILURE() << t.name << " on " << f.filename().string() << " (" << mptcp_opts::test::ToHex(bytes)
                     << "): " << e.what();
     }
     ++n;
@@ -93,17 +84,6 @@ TEST(FuzzCorpusTest, EveryCrashReproducerNowPasses) {
 // Named regressions, one block per finding (README.md, "Findings").
 // ---------------------------------------------------------------------------
 
-std::vector<uint8_t> FromHex(const std::string& text) {
-  std::vector<uint8_t> out;
-  std::string digits;
-  for (char c : text) {
-    if (c != ' ') digits += c;
-  }
-  for (size_t i = 0; i + 1 < digits.size(); i += 2) {
-    out.push_back(uint8_t(std::stoi(digits.substr(i, 2), nullptr, 16)));
-  }
-  return out;
-}
 
 // F1, found by roundtrip_fuzzer (reproducers:
 // regressions/roundtrip_fuzzer/crash-v0-mp-capable-without-key, the empty
@@ -117,7 +97,7 @@ TEST(RegressionTest, F1_DecodeRejectsV0MpCapableWithV1OnlyLengths) {
            "1e 16 00 01 0000000000000000 0000000000000000 0000",           // + length
            "1e 18 00 01 0000000000000000 0000000000000000 0000 0000",      // + checksum
        }) {
-    const std::vector<uint8_t> bytes = FromHex(hex);
+    const std::vector<uint8_t> bytes = mptcp_opts::test::Hex(hex);
     MpCapable c;
     EXPECT_EQ(Decode(Bytes(bytes), c), DecodeStatus::kBadLength) << hex;
     MptcpOption o;

@@ -10,7 +10,7 @@
 #include "mcp_core/config.h"
 #include "mcp_core/converter.h"
 #include "mcp_core/test_harness.h"
-#include "mptcp_opts/crypto.h"
+#include "mptcp_opts/test_util.h"
 
 namespace mcp_core {
 namespace {
@@ -353,29 +353,20 @@ TEST(NetworkMcpTest, EveryMalformedIeIsRefusedAndCounted) {
     EventKind kind;
     mo::IeStatus reason;
   };
-  auto hex = [](const char* h) {
-    std::vector<uint8_t> out;
-    for (const char* p = h; p[0] && p[1];) {
-      if (*p == ' ') { ++p; continue; }
-      out.push_back(uint8_t(std::stoi(std::string(p, 2), nullptr, 16)));
-      p += 2;
-    }
-    return out;
-  };
   const Case cases[] = {
-      {"no IE", hex("47455420"), EventKind::kMissingDestination, mo::IeStatus::kOk},
+      {"no IE", mptcp_opts::test::Hex("47455420"), EventKind::kMissingDestination, mo::IeStatus::kOk},
       {"source only", Ies({{true, Ip("10.0.0.1"), std::nullopt}}), EventKind::kMissingDestination, mo::IeStatus::kOk},
-      {"three IEs", hex("faa8faa8 00080000 c0000201 faa8faa8 00080002 0a000001 faa8faa8 00080001 c0000202"),
+      {"three IEs", mptcp_opts::test::Hex("faa8faa8 00080000 c0000201 faa8faa8 00080002 0a000001 faa8faa8 00080001 c0000202"),
        EventKind::kMalformedIe, mo::IeStatus::kTooManyIes},
-      {"same D twice", hex("faa8faa8 00080000 c0000201 faa8faa8 00080001 c0000202"), EventKind::kMalformedIe,
+      {"same D twice", mptcp_opts::test::Hex("faa8faa8 00080000 c0000201 faa8faa8 00080001 c0000202"), EventKind::kMalformedIe,
        mo::IeStatus::kDuplicateDirection},
-      {"bad length", hex("faa8faa8 00090001 c0000201 0a000000"), EventKind::kMalformedIe, mo::IeStatus::kBadLength},
-      {"past end", hex("faa8faa8 00160001 20010db8"), EventKind::kMalformedIe, mo::IeStatus::kPastEnd},
-      {"M=0 on last", hex("faa8faa8 00080000 c0000201"), EventKind::kMalformedIe, mo::IeStatus::kMissingLastFlag},
-      {"multicast", hex("faa8faa8 00080001 e0000001"), EventKind::kMalformedIe, mo::IeStatus::kBadAddressClass},
-      {"broadcast", hex("faa8faa8 00080001 ffffffff"), EventKind::kMalformedIe, mo::IeStatus::kBadAddressClass},
-      {"loopback", hex("faa8faa8 00080001 7f000001"), EventKind::kMalformedIe, mo::IeStatus::kBadAddressClass},
-      {"unspecified", hex("faa8faa8 00140001 00000000000000000000000000000000"), EventKind::kMalformedIe,
+      {"bad length", mptcp_opts::test::Hex("faa8faa8 00090001 c0000201 0a000000"), EventKind::kMalformedIe, mo::IeStatus::kBadLength},
+      {"past end", mptcp_opts::test::Hex("faa8faa8 00160001 20010db8"), EventKind::kMalformedIe, mo::IeStatus::kPastEnd},
+      {"M=0 on last", mptcp_opts::test::Hex("faa8faa8 00080000 c0000201"), EventKind::kMalformedIe, mo::IeStatus::kMissingLastFlag},
+      {"multicast", mptcp_opts::test::Hex("faa8faa8 00080001 e0000001"), EventKind::kMalformedIe, mo::IeStatus::kBadAddressClass},
+      {"broadcast", mptcp_opts::test::Hex("faa8faa8 00080001 ffffffff"), EventKind::kMalformedIe, mo::IeStatus::kBadAddressClass},
+      {"loopback", mptcp_opts::test::Hex("faa8faa8 00080001 7f000001"), EventKind::kMalformedIe, mo::IeStatus::kBadAddressClass},
+      {"unspecified", mptcp_opts::test::Hex("faa8faa8 00140001 00000000000000000000000000000000"), EventKind::kMalformedIe,
        mo::IeStatus::kBadAddressClass},
   };
   for (const Case& c : cases) {
