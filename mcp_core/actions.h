@@ -76,6 +76,7 @@ enum class EventKind : uint8_t {
   kRefusedSubflowLimit,
   kMalformedIe,             // reason = mptcp_opts::IeStatus (D7)
   kMissingDestination,      // explicit SYN without a destination IE
+  kBadDestinationPort,      // the destination port would be 0 (not connectable)
   kUnknownIeTypeSkipped,    // D6
   kNativeMptcpPassedThrough,  // CPE: the LAN host speaks MPTCP itself
   kNotEligible,

@@ -59,6 +59,7 @@ const char* EventKindName(EventKind kind) {
     case EventKind::kRefusedSubflowLimit: return "REFUSED_SUBFLOW_LIMIT";
     case EventKind::kMalformedIe: return "MALFORMED_IE";
     case EventKind::kMissingDestination: return "MISSING_DESTINATION";
+    case EventKind::kBadDestinationPort: return "BAD_DESTINATION_PORT";
     case EventKind::kUnknownIeTypeSkipped: return "UNKNOWN_IE_TYPE_SKIPPED";
     case EventKind::kNativeMptcpPassedThrough: return "NATIVE_MPTCP_PASSED_THROUGH";
     case EventKind::kNotEligible: return "NOT_ELIGIBLE";
@@ -240,6 +241,10 @@ Verdict Converter::NewExplicitFlow(Instant now, Interface iface, const FourTuple
   FourTuple down;
   down.dst = dst->address;
   down.dst_port = dst->port.value_or(tuple.dst_port);
+  if (down.dst_port == 0) {  // port 0 is reserved: nothing to connect to (found by converter_fuzzer)
+    Refuse(EventKind::kBadDestinationPort);
+    return refuse_rst;
+  }
   const mo::MpConvertIe* src = ies.source();
   if (config_.source_pool_mode) {
     // "Paired" pooling (RFC 4787): a client always gets the same address.
@@ -312,6 +317,7 @@ Verdict Converter::NewCpeFlow(Instant now, const SegmentView& seg) {
   if (syn.prefer_proxy) Emit(EventKind::kPreferProxyIgnored, 0);  // D10: not with MP_CAPABLE
   const auto& dst = seg.tuple.dst;
   const bool eligible =
+      seg.tuple.dst_port != 0 &&
       std::count(config_.supported_transport_protocols.begin(),
                  config_.supported_transport_protocols.end(), uint8_t{6}) &&
       (config_.eligible_prefixes.empty() || AnyContains(config_.eligible_prefixes, dst)) &&
@@ -354,6 +360,9 @@ absl::StatusOr<FlowId> Converter::HandleLocalConnect(Instant now, const LocalCon
       it != half_open_by_source_.end() && it->second >= config_.max_half_open_per_source) {
     Refuse(EventKind::kRefusedHalfOpenPerSource);
     return absl::ResourceExhaustedError("too many half-open connections from this source");
+  }
+  if (request.tuple.dst_port == 0) {
+    return absl::InvalidArgumentError("destination port 0 cannot be connected to");
   }
   std::vector<mo::MpConvertIe> ies;
   if (config_.send_source_ie) ies.push_back({true, request.tuple.src, request.tuple.src_port});

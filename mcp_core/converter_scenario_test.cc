@@ -383,6 +383,25 @@ TEST(NetworkMcpTest, EveryMalformedIeIsRefusedAndCounted) {
   }
 }
 
+// Found by converter_fuzzer (fuzz/regressions/converter_fuzzer/): a
+// destination IE without a port on a SYN sent to port 0 asked the stack to
+// connect to port 0.
+TEST(NetworkMcpTest, RegressionDestinationPortZeroIsRefused) {
+  Converter mcp(NetworkMcp());
+  FourTuple to_port_zero = kClientToMcp;
+  to_port_zero.dst_port = 0;
+  EXPECT_EQ(mcp.HandleSegment(T(0), MptcpSyn(to_port_zero, Ies({{false, Ip("192.0.2.80"), std::nullopt}})).view()).kind,
+            Verdict::kReset);
+  EXPECT_EQ(mcp.HandleSegment(T(0), MptcpSyn(kClientToMcp, Ies({{false, Ip("192.0.2.80"), 0}})).view()).kind,
+            Verdict::kReset);
+  EXPECT_EQ(mcp.stats().count(EventKind::kBadDestinationPort), 2u);
+  EXPECT_TRUE(Drain(mcp).empty());
+  Converter cpe(Cpe());
+  FourTuple lan = {Ip("192.168.1.20"), Ip("192.0.2.80"), 50000, 0};
+  EXPECT_EQ(cpe.HandleSegment(T(0), TcpSyn(lan).view()).kind, Verdict::kPassThrough);
+  EXPECT_TRUE(Drain(cpe).empty());
+}
+
 TEST(NetworkMcpTest, UnknownIeTypeIsSkippedNotEchoed) {  // D6
   Converter mcp(NetworkMcp("relay_mp_capable_to_servers: false"));
   std::vector<uint8_t> payload = {0xfa, 0xa8, 0xfa, 0xa8, 0x07, 0x04, 0x00, 0x00};
