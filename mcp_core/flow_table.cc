@@ -36,12 +36,20 @@ bool FlowTable::Eq::operator()(uint32_t key, const FourTuple& t) const {
 }
 
 void FlowTable::ChunkDeleter::operator()(Pair* p) const {
-  for (uint32_t i = 0; i < kChunkSize; ++i) p[i].~Pair();
-  DeallocateMaybeHuge(p, kChunkSize * sizeof(Pair));
+  for (uint32_t i = 0; i < size; ++i) p[i].~Pair();
+  DeallocateMaybeHuge(p, size * sizeof(Pair));
 }
 
+namespace {
+uint32_t ChunkBitsFor(uint32_t max_flows) {
+  uint32_t bits = 4;
+  while (bits < FlowTable::kMaxChunkBits && (1u << bits) < max_flows) ++bits;
+  return bits;
+}
+}  // namespace
+
 FlowTable::FlowTable(uint32_t max_flows)
-    : max_flows_(max_flows), index_(0, Hash{this}, Eq{this}) {}
+    : max_flows_(max_flows), chunk_bits_(ChunkBitsFor(max_flows)), index_(0, Hash{this}, Eq{this}) {}
 
 std::optional<FlowId> FlowTable::Allocate() {
   if (in_use_ >= max_flows_) return std::nullopt;
@@ -51,10 +59,11 @@ std::optional<FlowId> FlowTable::Allocate() {
     free_.pop_back();
   } else {
     index = high_water_++;
-    if ((index >> kChunkBits) >= chunks_.size()) {
-      Pair* chunk = static_cast<Pair*>(AllocateMaybeHuge(kChunkSize * sizeof(Pair)));
-      for (uint32_t i = 0; i < kChunkSize; ++i) new (&chunk[i]) Pair();
-      chunks_.emplace_back(chunk);
+    if ((index >> chunk_bits_) >= chunks_.size()) {
+      const uint32_t n = ChunkSize();
+      Pair* chunk = static_cast<Pair*>(AllocateMaybeHuge(n * sizeof(Pair)));
+      for (uint32_t i = 0; i < n; ++i) new (&chunk[i]) Pair();
+      chunks_.emplace_back(chunk, ChunkDeleter{n});
     }
   }
   Pair& p = Slot(index);

@@ -44,6 +44,10 @@ struct Pair {
 
 class FlowTable {
  public:
+  // At most 16384 pairs per chunk (just under one 2 MiB huge page); fewer
+  // when max_flows is small, so a small table does not pay for 2 MiB.
+  static constexpr uint32_t kMaxChunkBits = 14;
+
   explicit FlowTable(uint32_t max_flows);
   FlowTable(const FlowTable&) = delete;
   FlowTable& operator=(const FlowTable&) = delete;
@@ -68,10 +72,8 @@ class FlowTable {
 
  private:
   // 16384 pairs per chunk: just under one 2 MiB huge page.
-  static constexpr uint32_t kChunkBits = 14;
-  static constexpr uint32_t kChunkSize = 1u << kChunkBits;
-
-  Pair& Slot(uint32_t index) const { return chunks_[index >> kChunkBits][index & (kChunkSize - 1)]; }
+  uint32_t ChunkSize() const { return 1u << chunk_bits_; }
+  Pair& Slot(uint32_t index) const { return chunks_[index >> chunk_bits_][index & (ChunkSize() - 1)]; }
   static FlowId MakeId(uint32_t index, uint32_t generation) {
     return (uint64_t(generation) << 32) | index;
   }
@@ -95,9 +97,11 @@ class FlowTable {
   };
 
   uint32_t max_flows_;
+  uint32_t chunk_bits_;
   uint32_t in_use_ = 0;
   uint32_t high_water_ = 0;  // slots ever handed out
   struct ChunkDeleter {
+    uint32_t size = 0;
     void operator()(Pair* p) const;
   };
   mutable std::vector<std::unique_ptr<Pair[], ChunkDeleter>> chunks_;
