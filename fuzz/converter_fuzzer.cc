@@ -109,6 +109,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     CHECK_OR_DIE(c.stats().half_open <= config.max_half_open_total);
   };
 
+  // A tracked leg's peer may end it by segment: RST (TCP legs) or
+  // MP_FASTCLOSE (MPTCP legs), whatever else the segment carries. The model
+  // does not know the leg's transport, so either counts (more lenient).
+  auto peer_ended = [&](const Verdict& v, const SegmentView& s) {
+    if (v.kind != Verdict::kForward || !legs.count(v.flow)) return;
+    bool fastclose = false;
+    mo::TcpOptionWalker walker(s.options);
+    for (mo::TcpOption o; walker.Next(o);) {
+      fastclose |= o.kind == mo::kKindMptcp && mo::SubtypeOf(o.bytes) == 7;
+    }
+    if (s.rst() || fastclose) (v.leg == Leg::kUpstream ? legs[v.flow].up : legs[v.flow].down) = false;
+  };
+
   while (in.remaining_bytes() > 0) {
     const Instant now = Instant::FromNanos(now_ms * 1000000);
     switch (in.ConsumeIntegralInRange<int>(0, 4)) {
@@ -127,6 +140,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         const Verdict v = c.HandleSegment(now, s);
         if (kTrace) std::fprintf(stderr, "SYN -> verdict %d flow %llx\n", int(v.kind), (unsigned long long)v.flow);
         if (v.kind == Verdict::kIntercept) legs[v.flow].up = true;
+        peer_ended(v, s);
         break;
       }
       case 1: {  // a leg event on a live pair
@@ -166,17 +180,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         SegmentView s{Interface::kCustomerFacing, t, in.ConsumeIntegral<uint8_t>(), 0, options, {}};
         const Verdict v = c.HandleSegment(now, s);
         if (kTrace) std::fprintf(stderr, "segment flags %02x -> verdict %d flow %llx\n", s.flags, int(v.kind), (unsigned long long)v.flow);
-        // A tracked leg's peer may end it by segment: RST (TCP legs) or
-        // MP_FASTCLOSE (MPTCP legs). The model does not know the leg's
-        // transport, so either counts (which only makes it more lenient).
-        if (v.kind == Verdict::kForward && legs.count(v.flow)) {
-          bool fastclose = false;
-          mo::TcpOptionWalker walker(s.options);
-          for (mo::TcpOption o; walker.Next(o);) {
-            fastclose |= o.kind == mo::kKindMptcp && mo::SubtypeOf(o.bytes) == 7;
-          }
-          if (s.rst() || fastclose) (v.leg == Leg::kUpstream ? legs[v.flow].up : legs[v.flow].down) = false;
-        }
+        peer_ended(v, s);
         break;
       }
       case 3: {  // time passes
