@@ -178,6 +178,16 @@ Verdict Converter::OnJoinSyn(const SegmentView& seg, uint32_t token) {
   return {Verdict::kPassThrough, it->second, Leg::kUpstream};
 }
 
+std::optional<EventKind> Converter::SetupLimitHit(const mo::IpAddress& source) const {
+  if (flows_.size() >= flows_.capacity()) return EventKind::kRefusedFlowTableFull;
+  if (stats_.half_open >= config_.max_half_open_total) return EventKind::kRefusedHalfOpenTotal;
+  if (auto it = half_open_by_source_.find(SourceKey(source));
+      it != half_open_by_source_.end() && it->second >= config_.max_half_open_per_source) {
+    return EventKind::kRefusedHalfOpenPerSource;
+  }
+  return std::nullopt;
+}
+
 FlowId Converter::CreatePair(Instant now, const mo::IpAddress& source) {
   const FlowId id = *flows_.Allocate();
   Pair* p = flows_.Get(id);
@@ -207,17 +217,8 @@ Verdict Converter::NewExplicitFlow(Instant now, Interface iface, const FourTuple
     return refuse_rst;
   }
   // Seed 002 §7.2, RFC 4987: SYN-flood bounds. Dropped, not answered.
-  if (flows_.size() >= flows_.capacity()) {
-    Refuse(EventKind::kRefusedFlowTableFull);
-    return refuse_drop;
-  }
-  if (stats_.half_open >= config_.max_half_open_total) {
-    Refuse(EventKind::kRefusedHalfOpenTotal);
-    return refuse_drop;
-  }
-  if (auto it = half_open_by_source_.find(SourceKey(tuple.src));
-      it != half_open_by_source_.end() && it->second >= config_.max_half_open_per_source) {
-    Refuse(EventKind::kRefusedHalfOpenPerSource);
+  if (auto limit = SetupLimitHit(tuple.src)) {
+    Refuse(*limit);
     return refuse_drop;
   }
   // decisions.md D1-D7.
@@ -348,18 +349,9 @@ absl::StatusOr<FlowId> Converter::HandleLocalConnect(Instant now, const LocalCon
   if (config_.role == Role::kNetworkMcp) {
     return absl::FailedPreconditionError("HandleLocalConnect: a NETWORK_MCP does not open explicit-mode connections");
   }
-  if (flows_.size() >= flows_.capacity()) {
-    Refuse(EventKind::kRefusedFlowTableFull);
-    return absl::ResourceExhaustedError("flow table full");
-  }
-  if (stats_.half_open >= config_.max_half_open_total) {
-    Refuse(EventKind::kRefusedHalfOpenTotal);
-    return absl::ResourceExhaustedError("too many half-open connections");
-  }
-  if (auto it = half_open_by_source_.find(SourceKey(request.tuple.src));
-      it != half_open_by_source_.end() && it->second >= config_.max_half_open_per_source) {
-    Refuse(EventKind::kRefusedHalfOpenPerSource);
-    return absl::ResourceExhaustedError("too many half-open connections from this source");
+  if (auto limit = SetupLimitHit(request.tuple.src)) {
+    Refuse(*limit);
+    return absl::ResourceExhaustedError(absl::StrCat("refused: ", EventKindName(*limit)));
   }
   if (request.tuple.dst_port == 0) {
     return absl::InvalidArgumentError("destination port 0 cannot be connected to");

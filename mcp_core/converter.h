@@ -139,6 +139,9 @@ class Converter {
                           bool has_mp_capable, std::span<const uint8_t> payload);
   Verdict NewCpeFlow(Instant now, const SegmentView& seg);
   Verdict OnJoinSyn(const SegmentView& seg, uint32_t token);
+  // The first setup bound (flow table, half-open total, half-open from this
+  // source) a new pair would exceed, if any.
+  std::optional<EventKind> SetupLimitHit(const mptcp_opts::IpAddress& source) const;
   FlowId CreatePair(Instant now, const mptcp_opts::IpAddress& source);
   void Refuse(EventKind kind, uint8_t reason = 0);
   void ApplyInput(Instant now, FlowId id, Input input);
