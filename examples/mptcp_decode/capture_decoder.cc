@@ -259,13 +259,16 @@ void CaptureDecoder::DecodeSegment(uint64_t frame, const TcpSegmentView& seg, st
 
   std::string line;  // text mode: the segment's options, joined
   auto text_sep = [&] { line += line.empty() ? "" : "; "; };
-  bool has_mp_capable = false;
-  {
-    mo::TcpOptionWalker pre(seg.options);
-    for (mo::TcpOption o; pre.Next(o);) {
-      if (o.kind == mo::kKindMptcp && mo::SubtypeOf(o.bytes) == 0) has_mp_capable = true;
+  // D10 needs to know whether the segment carries MP_CAPABLE anywhere in its
+  // area; asked only when an MP_PREFER_PROXY shows up, so other segments are
+  // walked once.
+  auto has_mp_capable = [&] {
+    mo::TcpOptionWalker scan(seg.options);
+    for (mo::TcpOption o; scan.Next(o);) {
+      if (o.kind == mo::kKindMptcp && mo::SubtypeOf(o.bytes) == 0) return true;
     }
-  }
+    return false;
+  };
   mo::TcpOptionWalker walker(seg.options);
   for (mo::TcpOption o; walker.Next(o);) {
     if (o.kind != mo::kKindMptcp) continue;
@@ -293,7 +296,7 @@ void CaptureDecoder::DecodeSegment(uint64_t frame, const TcpSegmentView& seg, st
     const Verification v = tracker_.Observe(seg, opt);
     const bool prefer_proxy = std::holds_alternative<mo::MpPreferProxy>(opt);
     const bool applicable =
-        !prefer_proxy || mo::IsPreferProxyApplicable(seg.syn(), seg.ack_flag(), has_mp_capable);
+        !prefer_proxy || mo::IsPreferProxyApplicable(seg.syn(), seg.ack_flag(), has_mp_capable());
     if (!applicable) ++counters_.prefer_proxy_ignored;
     if (options_.json) {
       JsonObject j(out);
