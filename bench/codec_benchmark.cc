@@ -2,8 +2,10 @@
 // bench/run_bench.sh (or ./dev bench), which builds with -c opt, runs 5
 // repetitions and prints the table of bench/compare.py. Names:
 //
-//   walk/mptcp_opts/AREA    TcpOptionWalker + DecodeMptcpOption + the standard
-//                           options a kernel extracts, on one realistic area
+//   walk/mptcp_opts/AREA    ParseSegmentOptions (segment_options.h): standard
+//                           options + every MPTCP option, one pass
+//   walk/walker_dispatch/AREA  the same by composing TcpOptionWalker and
+//                           DecodeMptcpOption (what the one-pass parser saves)
 //   walk/kernel_style/AREA  the same extraction by bench/kernel_style_parser.h
 //   decode/SUBTYPE/FORM     one typed Decode() of one option
 //   encode/SUBTYPE/FORM     one typed Encode() of the value decoded from it
@@ -37,6 +39,7 @@
 #include "mptcp_opts/mp_convert_ie.h"
 #include "mptcp_opts/mptcp_option.h"
 #include "mptcp_opts/option_area_builder.h"
+#include "mptcp_opts/segment_options.h"
 #include "mptcp_opts/tcp_checksum.h"
 #include "mptcp_opts/tcp_option_walker.h"
 #include "mptcp_opts/tcp_segment_editor.h"
@@ -220,7 +223,17 @@ inline void WalkAndDecode(std::span<const uint8_t> area, const CodecConfig& conf
   KernelStyleParse(a.data, a.size, out);
 }
 
+[[gnu::noinline]] void ParseOnePass(const InputRef& a, const CodecConfig& config,
+                                    SegmentOptions& out) {
+  ParseSegmentOptions({a.data, a.size}, config, out);
+}
+
 struct OursParser {
+  SegmentOptions out{};
+  CodecConfig config{};
+  void Parse(const InputRef& a) { ParseOnePass(a, config, out); }
+};
+struct WalkerDispatchParser {
   DecodedArea out{};
   CodecConfig config{};
   void Parse(const InputRef& a) { ParseOurs(a, config, out); }
@@ -270,11 +283,14 @@ void BM_WalkMix(benchmark::State& state) {
 bool CheckParsersAgree() {
   bool ok = true;
   for (size_t a = 0; a < kNumAreas; ++a) {
-    OursParser ours;
+    WalkerDispatchParser composed;
+    OursParser one_pass;
     KernelStyleParser ks;
-    ours.Parse(g_inputs[g_area_slot[a]]);
+    composed.Parse(g_inputs[g_area_slot[a]]);
+    one_pass.Parse(g_inputs[g_area_slot[a]]);
     ks.Parse(g_inputs[g_area_slot[a]]);
-    const DecodedArea& o = ours.out;
+    const DecodedArea& o = composed.out;
+    const SegmentOptions& s = one_pass.out;
     const KernelStyleOptions& k = ks.out;
     const bool same =
         o.walk == WalkStatus::kOk && o.mptcp_errors == 0 && o.mss == k.mss_clamp &&
@@ -282,7 +298,17 @@ bool CheckParsersAgree() {
         (!o.wscale_ok || o.wscale == k.snd_wscale) && o.saw_tstamp == k.saw_tstamp &&
         (!o.saw_tstamp || (o.tsval == k.rcv_tsval && o.tsecr == k.rcv_tsecr)) &&
         o.mptcp_count == std::popcount(unsigned{k.suboptions}) && o.mptcp_count == 1;
-    if (!same) {
+    const bool one_pass_same =
+        s.walk == WalkStatus::kOk && s.malformed == 0 &&
+        (s.has(SegmentOptions::kMss) ? s.mss : 0) == o.mss &&
+        s.has(SegmentOptions::kSackPermitted) == o.sack_ok &&
+        s.has(SegmentOptions::kWindowScale) == o.wscale_ok &&
+        (!o.wscale_ok || s.effective_window_scale() == o.wscale) &&
+        s.has(SegmentOptions::kTimestamps) == o.saw_tstamp &&
+        (!o.saw_tstamp || (s.tsval == o.tsval && s.tsecr == o.tsecr)) &&
+        s.mptcp_count == 1 && s.mptcp[0].status == DecodeStatus::kOk &&
+        s.mptcp[0].value == o.mptcp[0];
+    if (!same || !one_pass_same) {
       std::fprintf(stderr, "parsers disagree on area %s\n", kAreas[a].name);
       ok = false;
     }
@@ -300,8 +326,11 @@ void RegisterWalks() {
                                  g_area_slot[a]);
     benchmark::RegisterBenchmark(("walk/kernel_style/" + area).c_str(),
                                  BM_WalkArea<KernelStyleParser>, g_area_slot[a]);
+    benchmark::RegisterBenchmark(("walk/walker_dispatch/" + area).c_str(),
+                                 BM_WalkArea<WalkerDispatchParser>, g_area_slot[a]);
   }
   benchmark::RegisterBenchmark("walk/mptcp_opts/mix", BM_WalkMix<OursParser>);
+  benchmark::RegisterBenchmark("walk/walker_dispatch/mix", BM_WalkMix<WalkerDispatchParser>);
   benchmark::RegisterBenchmark("walk/kernel_style/mix", BM_WalkMix<KernelStyleParser>);
 }
 

@@ -30,6 +30,7 @@
 #include "mptcp_opts/mp_convert_ie.h"
 #include "mptcp_opts/mptcp_option.h"
 #include "mptcp_opts/option_header.h"
+#include "mptcp_opts/segment_options.h"
 #include "mptcp_opts/status.h"
 #include "mptcp_opts/tcp_option_walker.h"
 
@@ -484,11 +485,99 @@ inline void CheckWalk(Bytes area) {
   FUZZ_CHECK(w.offset() == p);
 }
 
+// ParseSegmentOptions must say exactly what composing TcpOptionWalker,
+// DecodeMptcpOption and RFC 9293's exact-length rule for the standard options
+// says: same walk status and stop offset, same presence and malformed bits,
+// same fields, same MPTCP entries (offset, length, status, value). `out` is
+// parsed twice: fresh, and after a rich area, so stale state would show.
+inline void CheckSegmentOptions(Bytes area, const CodecConfig& cfg) {
+  uint8_t present = 0, malformed = 0, wscale = 0;
+  uint16_t mss = 0;
+  uint32_t tsval = 0, tsecr = 0;
+  struct Want {
+    uint8_t offset, length;
+    DecodeStatus status;
+    MptcpOption value;
+  };
+  std::vector<Want> want;
+  TcpOptionWalker w(area);
+  for (TcpOption o; w.Next(o);) {
+    const size_t n = o.bytes.size();
+    auto take = [&](uint8_t bit, size_t exact) {
+      if (n == exact) {
+        present |= bit;
+      } else {
+        malformed |= bit;
+      }
+      return n == exact;
+    };
+    switch (o.kind) {
+      case kKindMss:
+        if (take(SegmentOptions::kMss, 4)) mss = uint16_t(o.bytes[2] << 8 | o.bytes[3]);
+        break;
+      case kKindWindowScale:
+        if (take(SegmentOptions::kWindowScale, 3)) wscale = o.bytes[2];
+        break;
+      case kKindSackPermitted:
+        take(SegmentOptions::kSackPermitted, 2);
+        break;
+      case kKindTimestamps:
+        if (take(SegmentOptions::kTimestamps, 10)) {
+          tsval = uint32_t(o.bytes[2]) << 24 | uint32_t(o.bytes[3]) << 16 |
+                  uint32_t(o.bytes[4]) << 8 | o.bytes[5];
+          tsecr = uint32_t(o.bytes[6]) << 24 | uint32_t(o.bytes[7]) << 16 |
+                  uint32_t(o.bytes[8]) << 8 | o.bytes[9];
+        }
+        break;
+      case kKindMptcp: {
+        Want& e = want.emplace_back();
+        e.offset = o.offset;
+        e.length = uint8_t(n);
+        e.status = DecodeMptcpOption(o.bytes, cfg, e.value);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  static const std::vector<uint8_t> kRich = {
+      0x02, 0x04, 0x05, 0xb4, 0x04, 0x02, 0x08, 0x0a, 0, 0, 0, 1, 0, 0, 0, 2,
+      0x01, 0x03, 0x03, 0x07, 0x1e, 0x0c, 0x01, 0x81, 1, 2, 3, 4, 5, 6, 7, 8,
+      0x1e, 0x04, 0x20, 0x01, 0x1e, 0x03, 0x50, 0x00};
+  SegmentOptions fresh, reused;
+  FUZZ_CHECK(ParseSegmentOptions(Bytes(kRich), cfg, reused) == WalkStatus::kOk);
+  for (SegmentOptions* got : {&fresh, &reused}) {
+    FUZZ_CHECK(ParseSegmentOptions(area, cfg, *got) == got->walk);
+    FUZZ_CHECK(got->walk == w.status());
+    FUZZ_CHECK(got->walked == w.offset());
+    FUZZ_CHECK(got->present == present);
+    FUZZ_CHECK(got->malformed == malformed);
+    if (present & SegmentOptions::kMss) FUZZ_CHECK(got->mss == mss);
+    if (present & SegmentOptions::kWindowScale) FUZZ_CHECK(got->window_scale == wscale);
+    if (present & SegmentOptions::kTimestamps) {
+      FUZZ_CHECK(got->tsval == tsval && got->tsecr == tsecr);
+    }
+    FUZZ_CHECK(got->mptcp_count == want.size());
+    for (size_t i = 0; i < want.size(); ++i) {
+      const MptcpOptionEntry& e = got->mptcp[i];
+      FUZZ_CHECK(e.offset == want[i].offset && e.length == want[i].length);
+      FUZZ_CHECK(e.status == want[i].status);
+      if (e.status == DecodeStatus::kOk) FUZZ_CHECK(e.value == want[i].value);
+    }
+  }
+}
+
 inline void CheckWalkerInput(Bytes data) {
   CheckWalk(data);
+  for (uint8_t cfg_byte : {0x1c, 0x1d, 0x20, 0x21}) {
+    CheckSegmentOptions(data, ConfigFromByte(cfg_byte));
+  }
   if (data.size() > kMaxOptionAreaBytes) {
     const std::vector<uint8_t> head = Copy(data.first(kMaxOptionAreaBytes));
     CheckWalk(Bytes(head));
+    for (uint8_t cfg_byte : {0x1c, 0x1d, 0x20, 0x21}) {
+      CheckSegmentOptions(Bytes(head), ConfigFromByte(cfg_byte));
+    }
   }
 }
 

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -91,6 +92,40 @@ TEST(FuzzCorpusTest, EveryCrashReproducerNowPasses) {
 // A v0 MP_CAPABLE is 12 (SYN, SYN/ACK) or 20 (ACK) bytes (RFC 6824 §3.1); the
 // 4-byte keyless SYN and the 22/24-byte ACK with data exist only in v1.
 // The decoder rejects these exact bytes; this part passes.
+// ParseSegmentOptions against the walker + dispatcher (CheckSegmentOptions)
+// on areas built from the pieces its aligned shortcuts look for, cut at
+// random places, so every shortcut meets every boundary.
+TEST(SegmentOptionsEquivalenceTest, MatchesWalkerAndDispatcherOnRandomAreas) {
+  const std::vector<std::vector<uint8_t>> pieces = {
+      {0x01}, {0x00}, {0x01, 0x01}, {0x01, 0x01, 0x08, 0x0a, 1, 2, 3, 4, 5, 6, 7, 8},
+      {0x04, 0x02}, {0x04, 0x02, 0x08, 0x0a, 1, 2, 3, 4, 5, 6, 7, 8}, {0x04, 0x03, 0},
+      {0x02, 0x04, 0x05, 0xb4}, {0x02, 0x05, 0x05, 0xb4, 0}, {0x01, 0x03, 0x03, 0x07},
+      {0x01, 0x03, 0x02}, {0x01, 0x03, 0x04, 0x0e, 0}, {0x03, 0x03, 0x0e},
+      {0x08, 0x0a, 9, 9, 9, 9, 8, 8, 8, 8}, {0x08, 0x08, 0, 0, 0, 0, 0, 0},
+      {0x1e, 0x04, 0x01, 0x81}, {0x1e, 0x0c, 0x01, 0x81, 1, 2, 3, 4, 5, 6, 7, 8},
+      {0x1e, 0x10, 0x10, 0x01, 1, 2, 3, 4, 5, 6, 7, 8, 9, 9, 9, 9},
+      {0x1e, 0x08, 0x20, 0x01, 0, 0, 0, 1}, {0x1e, 0x10, 0x30, 0x01, 192, 0, 2, 1, 1, 2, 3, 4, 5, 6, 7, 8},
+      {0x1e, 0x08, 0x34, 0x01, 192, 0, 2, 1}, {0x1e, 0x03, 0x50}, {0x1e, 0x04, 0xe0, 0},
+      {0x1e, 0x02}, {0x1e, 0x01}, {0x1e, 0x00}, {0x1e}, {0x05, 0x0a, 0, 0, 0, 1, 0, 0, 0, 2},
+      {0xfd, 0x04, 0xaa, 0xbb}, {0x1e, 0x05, 0x20, 0x01, 0}, {0x1e, 0x04, 0x90, 0}};
+  std::mt19937 rng(20261122);
+  for (int round = 0; round < 20000; ++round) {
+    std::vector<uint8_t> area;
+    const size_t target = rng() % 45;
+    while (area.size() < target) {
+      const auto& piece = pieces[rng() % pieces.size()];
+      area.insert(area.end(), piece.begin(), piece.end());
+    }
+    if (rng() % 4 == 0 && !area.empty()) area.resize(rng() % area.size());
+    if (rng() % 8 == 0 && !area.empty()) area[rng() % area.size()] = uint8_t(rng());
+    const std::vector<uint8_t> exact = Copy(Bytes(area));
+    for (uint8_t cfg_byte : {0x1c, 0x1d, 0x20, 0x21}) {
+      ASSERT_NO_THROW(CheckSegmentOptions(Bytes(exact), ConfigFromByte(cfg_byte)))
+          << "area " << test::ToHex(exact);
+    }
+  }
+}
+
 TEST(RegressionTest, F1_DecodeRejectsV0MpCapableWithV1OnlyLengths) {
   for (const char* hex : {
            "1e 04 00 01",                                                  // no key

@@ -84,6 +84,46 @@ inline const char* SubtypeName(uint8_t subtype, const CodecConfig& config) {
   return "UNKNOWN";
 }
 
+namespace internal {
+
+// The dispatcher's body, for a header already checked: `p` holds the option's
+// `len` bytes, Kind 30, 3 <= len. Shared by DecodeMptcpOption and
+// ParseSegmentOptions (segment_options.h), which check the header themselves.
+[[nodiscard]] inline DecodeStatus DecodeMptcpBody(const uint8_t* p, size_t len,
+                                                  const CodecConfig& config, MptcpOption& out) {
+  const uint8_t subtype = p[2] >> 4;
+  // Decoded into the alternative already held when it is the same type (no
+  // re-zeroing; every body sets or resets each field it owns).
+  switch (static_cast<Subtype>(subtype)) {
+    case Subtype::kMpCapable: return DecodeBody(p, len, Reuse<MpCapable>(out));
+    case Subtype::kMpJoin: return DecodeMpJoinBody(p, len, out);
+    case Subtype::kDss: return DecodeBody(p, len, Reuse<Dss>(out));
+    case Subtype::kAddAddr: return DecodeBody(p, len, config.version, Reuse<AddAddr>(out));
+    case Subtype::kRemoveAddr: return DecodeBody(p, len, Reuse<RemoveAddr>(out));
+    case Subtype::kMpPrio: return DecodeBody(p, len, config.version, Reuse<MpPrio>(out));
+    case Subtype::kMpFail: return DecodeBody(p, len, Reuse<MpFail>(out));
+    case Subtype::kMpFastclose: return DecodeBody(p, len, Reuse<MpFastclose>(out));
+    case Subtype::kMpTcprst:
+      if (config.version == MptcpVersion::kV1) return DecodeBody(p, len, Reuse<MpTcprst>(out));
+      break;
+    default:
+      // MP_PREFER_PROXY's configurable subtype is never one of the above
+      // (IsValidPreferProxySubtype allows 0x9-0xE only), so it is checked here,
+      // off the path of the RFC 8684 subtypes.
+      if (IsValidPreferProxySubtype(config.prefer_proxy_subtype) &&
+          subtype == config.prefer_proxy_subtype) {
+        if (len != kMpPreferProxyLength) return DecodeStatus::kBadLength;
+        Reuse<MpPreferProxy>(out).subtype = subtype;
+        return DecodeStatus::kOk;
+      }
+      break;
+  }
+  out = UnknownMptcp{subtype, std::span<const uint8_t>(p, len)};
+  return DecodeStatus::kOk;
+}
+
+}  // namespace internal
+
 // Decodes one option starting at its Kind byte. Statuses: those of the
 // subtype decoder; kWrongKind when Kind is not 30; kTruncated when fewer than
 // 3 bytes (no subtype to dispatch on) or Length past the buffer. The value is
@@ -97,38 +137,7 @@ inline const char* SubtypeName(uint8_t subtype, const CodecConfig& config) {
   if (option[1] > option.size()) return DecodeStatus::kTruncated;
   if (option.size() < 3) return DecodeStatus::kTruncated;
   if (option[1] < 3) return DecodeStatus::kBadLength;
-  const uint8_t subtype = option[2] >> 4;
-  const uint8_t* p = option.data();
-  const size_t len = option[1];
-  // The header is checked once, here; the subtype bodies do the rest, into
-  // the alternative already held when it is the same type (no re-zeroing).
-  if (IsValidPreferProxySubtype(config.prefer_proxy_subtype) &&
-      subtype == config.prefer_proxy_subtype) {
-    if (len != kMpPreferProxyLength) return DecodeStatus::kBadLength;
-    internal::Reuse<MpPreferProxy>(out).subtype = subtype;
-    return DecodeStatus::kOk;
-  }
-  switch (static_cast<Subtype>(subtype)) {
-    case Subtype::kMpCapable: return internal::DecodeBody(p, len, internal::Reuse<MpCapable>(out));
-    case Subtype::kMpJoin: return internal::DecodeMpJoinBody(p, len, out);
-    case Subtype::kDss: return internal::DecodeBody(p, len, internal::Reuse<Dss>(out));
-    case Subtype::kAddAddr:
-      return internal::DecodeBody(p, len, config.version, internal::Reuse<AddAddr>(out));
-    case Subtype::kRemoveAddr: return internal::DecodeBody(p, len, internal::Reuse<RemoveAddr>(out));
-    case Subtype::kMpPrio:
-      return internal::DecodeBody(p, len, config.version, internal::Reuse<MpPrio>(out));
-    case Subtype::kMpFail: return internal::DecodeBody(p, len, internal::Reuse<MpFail>(out));
-    case Subtype::kMpFastclose: return internal::DecodeBody(p, len, internal::Reuse<MpFastclose>(out));
-    case Subtype::kMpTcprst:
-      if (config.version == MptcpVersion::kV1) {
-        return internal::DecodeBody(p, len, internal::Reuse<MpTcprst>(out));
-      }
-      break;
-    default:
-      break;
-  }
-  out = UnknownMptcp{subtype, option.first(option[1])};
-  return DecodeStatus::kOk;
+  return internal::DecodeMptcpBody(option.data(), option[1], config, out);
 }
 
 // 0 (no wire form) unless `bytes` is one whole MPTCP option.
