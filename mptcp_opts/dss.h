@@ -10,6 +10,7 @@
 #ifndef MPTCP_OPTS_DSS_H_
 #define MPTCP_OPTS_DSS_H_
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -64,8 +65,16 @@ namespace internal {
 [[nodiscard]] inline DecodeStatus DecodeBody(const uint8_t* p, size_t len, Dss& out) {
   if (len < 4) return DecodeStatus::kBadLength;
   const uint8_t flags = p[3] & 0x1f;
-  const bool has_csum = (flags & Dss::kFlagMapping) && len == DssLength(flags, true);
-  if (!has_csum && len != DssLength(flags, false)) return DecodeStatus::kBadLength;
+  // DssLength without checksum for each of the 16 A/a/M/m combinations: one
+  // table load on the per-segment path instead of recomputing it twice.
+  static constexpr auto kLengths = [] {
+    std::array<uint8_t, 16> t{};
+    for (uint8_t f = 0; f < 16; ++f) t[f] = static_cast<uint8_t>(DssLength(f, false));
+    return t;
+  }();
+  const size_t base = kLengths[flags & 0x0f];
+  const bool has_csum = (flags & Dss::kFlagMapping) && len == base + 2;
+  if (!has_csum && len != base) return DecodeStatus::kBadLength;
   out.data_ack.reset();
   out.mapping.reset();
   out.data_fin = flags & Dss::kFlagDataFin;

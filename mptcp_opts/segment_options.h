@@ -91,33 +91,45 @@ namespace internal {
 inline constexpr uint32_t kWordNopNopTimestamps = 0x0101080a;
 inline constexpr uint32_t kWordSackPermTimestamps = 0x0402080a;
 
-inline void TakeTimestamps(const uint8_t* value, SegmentOptions& out) {
-  out.present |= SegmentOptions::kTimestamps;
-  out.tsval = LoadBe32(value);
-  out.tsecr = LoadBe32(value + 4);
-}
-
 }  // namespace internal
 
 // Parses `area` (the bytes after the 20-byte TCP header) into `out` and
 // returns out.walk. kAreaTooLong (more than 40 bytes) walks nothing; the
 // other errors keep what was parsed before the bad option.
-[[gnu::flatten]] inline WalkStatus ParseSegmentOptions(std::span<const uint8_t> area, const CodecConfig& config,
-                                      SegmentOptions& out) {
+//
+// Flattened: the subtype decoders are inlined into this one per-segment
+// function. The bits, the count and the configuration live in locals, written
+// back once, because every byte store into `out` could alias them.
+[[gnu::flatten]] inline WalkStatus ParseSegmentOptions(std::span<const uint8_t> area,
+                                                       const CodecConfig& config,
+                                                       SegmentOptions& out) {
   using internal::LoadBe16;
   using internal::LoadBe32;
-  out.present = 0;
-  out.malformed = 0;
-  out.mptcp_count = 0;
-  out.walk = WalkStatus::kOk;
-  if (area.size() > kMaxOptionAreaBytes) [[unlikely]] {
-    out.walk = WalkStatus::kAreaTooLong;
-    out.walked = 0;
-    return out.walk;
-  }
+  const CodecConfig cfg = config;
+  uint8_t present = 0;
+  uint8_t malformed = 0;
+  uint8_t count = 0;
+  WalkStatus walk = WalkStatus::kOk;
   const uint8_t* const begin = area.data();
   const uint8_t* p = begin;
-  const uint8_t* const end = begin + area.size();
+  const uint8_t* end = begin + area.size();
+  if (area.size() > kMaxOptionAreaBytes) [[unlikely]] {
+    walk = WalkStatus::kAreaTooLong;
+    end = begin;
+  }
+  auto take_timestamps = [&](const uint8_t* value) {
+    present |= SegmentOptions::kTimestamps;
+    out.tsval = LoadBe32(value);
+    out.tsecr = LoadBe32(value + 4);
+  };
+  // As DecodeMptcpOption on exactly these `len` (>= 2) bytes.
+  auto take_mptcp = [&](uint8_t len) {
+    MptcpOptionEntry& e = out.mptcp[count++];
+    e.offset = static_cast<uint8_t>(p - begin);
+    e.length = len;
+    e.status = len < 3 ? DecodeStatus::kTruncated
+                       : internal::DecodeMptcpBody(p, len, cfg, e.value);
+  };
   while (p < end) {
     const size_t left = static_cast<size_t>(end - p);
     // Linux's 4-byte-aligned words: one load and compare decides a whole
@@ -129,10 +141,7 @@ inline void TakeTimestamps(const uint8_t* value, SegmentOptions& out) {
       if ((word >> 24) == kKindMptcp) {
         const uint8_t len = static_cast<uint8_t>(word >> 16);
         if (len >= 3 && len <= left) [[likely]] {
-          MptcpOptionEntry& e = out.mptcp[out.mptcp_count++];
-          e.offset = static_cast<uint8_t>(p - begin);
-          e.length = len;
-          e.status = internal::DecodeMptcpBody(p, len, config, e.value);
+          take_mptcp(len);
           p += len;
           continue;
         }
@@ -140,29 +149,29 @@ inline void TakeTimestamps(const uint8_t* value, SegmentOptions& out) {
       switch (word >> 16) {
         case 0x0101:  // NOP NOP, usually before timestamps
           if (word == internal::kWordNopNopTimestamps && left >= 12) {
-            internal::TakeTimestamps(p + 4, out);
+            take_timestamps(p + 4);
             p += 12;
           } else {
             p += 2;
           }
           continue;
         case 0x0402:  // SACK-permitted, usually before timestamps
-          out.present |= SegmentOptions::kSackPermitted;
+          present |= SegmentOptions::kSackPermitted;
           if (word == internal::kWordSackPermTimestamps && left >= 12) {
-            internal::TakeTimestamps(p + 4, out);
+            take_timestamps(p + 4);
             p += 12;
           } else {
             p += 2;
           }
           continue;
         case 0x0204:  // MSS
-          out.present |= SegmentOptions::kMss;
+          present |= SegmentOptions::kMss;
           out.mss = static_cast<uint16_t>(word);
           p += 4;
           continue;
         case 0x0103:  // NOP, then window scale when its Length is 3
           if ((word >> 8) == 0x010303) {
-            out.present |= SegmentOptions::kWindowScale;
+            present |= SegmentOptions::kWindowScale;
             out.window_scale = static_cast<uint8_t>(word);
             p += 4;
           } else {
@@ -180,56 +189,50 @@ inline void TakeTimestamps(const uint8_t* value, SegmentOptions& out) {
     }
     if (kind == kKindEol) break;
     if (left < 2) [[unlikely]] {
-      out.walk = WalkStatus::kOptionPastEnd;
+      walk = WalkStatus::kOptionPastEnd;
       break;
     }
     const uint8_t len = p[1];
     if (len < 2) [[unlikely]] {
-      out.walk = WalkStatus::kBadOptionLength;
+      walk = WalkStatus::kBadOptionLength;
       break;
     }
     if (len > left) [[unlikely]] {
-      out.walk = WalkStatus::kOptionPastEnd;
+      walk = WalkStatus::kOptionPastEnd;
       break;
     }
     switch (kind) {
-      case kKindMptcp: {
-        MptcpOptionEntry& e = out.mptcp[out.mptcp_count++];
-        e.offset = static_cast<uint8_t>(p - begin);
-        e.length = len;
-        // As DecodeMptcpOption on exactly these `len` bytes.
-        e.status = len < 3 ? DecodeStatus::kTruncated
-                           : internal::DecodeMptcpBody(p, len, config, e.value);
+      case kKindMptcp:
+        take_mptcp(len);
         break;
-      }
       case kKindMss:
         if (len == 4) {
-          out.present |= SegmentOptions::kMss;
+          present |= SegmentOptions::kMss;
           out.mss = LoadBe16(p + 2);
         } else {
-          out.malformed |= SegmentOptions::kMss;
+          malformed |= SegmentOptions::kMss;
         }
         break;
       case kKindWindowScale:
         if (len == 3) {
-          out.present |= SegmentOptions::kWindowScale;
+          present |= SegmentOptions::kWindowScale;
           out.window_scale = p[2];
         } else {
-          out.malformed |= SegmentOptions::kWindowScale;
+          malformed |= SegmentOptions::kWindowScale;
         }
         break;
       case kKindSackPermitted:
         if (len == 2) {
-          out.present |= SegmentOptions::kSackPermitted;
+          present |= SegmentOptions::kSackPermitted;
         } else {
-          out.malformed |= SegmentOptions::kSackPermitted;
+          malformed |= SegmentOptions::kSackPermitted;
         }
         break;
       case kKindTimestamps:
         if (len == 10) {
-          internal::TakeTimestamps(p + 2, out);
+          take_timestamps(p + 2);
         } else {
-          out.malformed |= SegmentOptions::kTimestamps;
+          malformed |= SegmentOptions::kTimestamps;
         }
         break;
       default:
@@ -237,8 +240,12 @@ inline void TakeTimestamps(const uint8_t* value, SegmentOptions& out) {
     }
     p += len;
   }
+  out.present = present;
+  out.malformed = malformed;
+  out.mptcp_count = count;
+  out.walk = walk;
   out.walked = static_cast<uint8_t>(p - begin);
-  return out.walk;
+  return walk;
 }
 
 }  // namespace mptcp_opts
