@@ -6,6 +6,7 @@
 #include "mptcp_opts/crypto.h"
 #include "mptcp_opts/mptcp_option.h"
 #include "mptcp_opts/option_area_builder.h"
+#include "mptcp_opts/segment_options.h"
 #include "mptcp_opts/tcp_option_walker.h"
 
 int main() {
@@ -29,6 +30,15 @@ int main() {
     ++mptcp_options;
   }
   if (walker.status() != WalkStatus::kOk || mptcp_options != 2) return 1;
+
+  // A proxy's per-segment path does both in one pass: the standard options
+  // and every MPTCP option, each with its own status.
+  SegmentOptions parsed;
+  if (ParseSegmentOptions(std::span<const uint8_t>(area, length), CodecConfig{}, parsed) !=
+          WalkStatus::kOk ||
+      !parsed.has(SegmentOptions::kMss) || parsed.mss != 1460 || parsed.mptcp_count != 2) {
+    return 1;
+  }
 
   // The token a peer will put in MP_JOIN, from the key in MP_CAPABLE.
   std::printf("token %08x\n", Token(0x0102030405060708, MptcpVersion::kV1));  // 66840dda

@@ -41,45 +41,44 @@ namespace internal {
 
 // The body of Decode, for a header CheckMptcpHeader accepted: `p` holds the
 // option's `len` bytes. The dispatcher calls it after checking the header once.
-[[nodiscard]] inline DecodeStatus DecodeBody(const uint8_t* p, size_t len, MptcpVersion version, AddAddr& out) {
-  // Reset in place (the dispatcher has just constructed `out`; no temporary).
-  out.version = version;
-  out.echo = false;
-  out.port.reset();
-  out.truncated_hmac.reset();
-  size_t body = len;  // bytes before the HMAC
-  if (version == MptcpVersion::kV1) {
-    out.echo = p[2] & 0x01;
-    if (!out.echo) {
-      if (len < 16) return DecodeStatus::kBadLength;
-      body = len - 8;
-    }
-  }
+[[nodiscard]] inline DecodeStatus DecodeBody(const uint8_t* p, size_t len, MptcpVersion version,
+                                             AddAddr& out) {
+  // Everything is validated before the first write; then each field is set
+  // in place (the dispatcher may be reusing `out`; no temporary).
+  const bool v1 = version == MptcpVersion::kV1;
+  const bool echo = v1 && (p[2] & 0x01);
+  const bool has_hmac = v1 && !echo;
+  if (has_hmac && len < 16) return DecodeStatus::kBadLength;
   bool v6 = false;
   bool has_port = false;
-  switch (body) {
+  switch (has_hmac ? len - 8 : len) {  // bytes before the HMAC
     case 8: break;
     case 10: has_port = true; break;
     case 20: v6 = true; break;
     case 22: v6 = has_port = true; break;
     default: return DecodeStatus::kBadLength;
   }
-  if (version == MptcpVersion::kV0) {
-    const uint8_t ipver = p[2] & 0x0f;
-    if (ipver != (v6 ? 6 : 4)) return DecodeStatus::kBadIpVersion;
-  }
+  if (!v1 && (p[2] & 0x0f) != (v6 ? 6 : 4)) return DecodeStatus::kBadIpVersion;
+  out.version = version;
+  out.echo = echo;
   out.address_id = p[3];
   if (v6) {
     out.address.AssignV6(p + 4);
   } else {
     out.address.AssignV4(p + 4);
   }
-  size_t at = 4 + out.address.size();
+  const uint8_t* rest = p + (v6 ? 20 : 8);
   if (has_port) {
-    out.port = internal::LoadBe16(p + at);
-    at += 2;
+    out.port = internal::LoadBe16(rest);
+    rest += 2;
+  } else {
+    out.port.reset();
   }
-  if (version == MptcpVersion::kV1 && !out.echo) out.truncated_hmac = internal::LoadBe64(p + at);
+  if (has_hmac) {
+    out.truncated_hmac = internal::LoadBe64(rest);
+  } else {
+    out.truncated_hmac.reset();
+  }
   return DecodeStatus::kOk;
 }
 
