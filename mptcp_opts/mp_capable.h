@@ -45,6 +45,12 @@ struct MpCapable {
   bool no_joins_to_this_address() const { return version >= 1 && (flags & kFlagC); }
   bool hmac_sha256() const { return version >= 1 && (flags & kFlagH); }
   bool hmac_sha1() const { return version == 0 && (flags & kFlagH); }
+  // The receiver's check of RFC 8684 / RFC 6824 §3.1, left to the caller
+  // because such options are well-formed: an MP_CAPABLE with B set (an
+  // extension this codec does not know) or without H (the one HMAC algorithm
+  // either version defines) must be ignored, i.e. the connection falls back
+  // to plain TCP. Linux's parser applies the same rule.
+  bool usable_by_receiver() const { return !(flags & kFlagB) && (flags & kFlagH); }
 
   friend bool operator==(const MpCapable&, const MpCapable&) = default;
 };

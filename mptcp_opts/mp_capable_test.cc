@@ -42,6 +42,16 @@ TEST(MpCapableTest, V1SynHasNoKey) {
   ExpectRoundTrip(Hex("1e 04 01 81"));
 }
 
+TEST(MpCapableTest, ReceiverIgnoresBFlagOrMissingH) {
+  EXPECT_TRUE(MustDecode(Hex("1e 04 01 81")).usable_by_receiver());  // A, H
+  EXPECT_TRUE(MustDecode(Hex("1e 04 01 21")).usable_by_receiver());  // C (v1 deny-join), H
+  // Well-formed, so decoded, but a receiver must fall back on them.
+  EXPECT_FALSE(MustDecode(Hex("1e 04 01 41")).usable_by_receiver());  // B set
+  EXPECT_FALSE(MustDecode(Hex("1e 04 01 80")).usable_by_receiver());  // no algorithm
+  EXPECT_FALSE(MustDecode(Hex("1e 04 01 02")).usable_by_receiver());  // G: unassigned
+  EXPECT_TRUE(MustDecode(Hex("1e 0c 00 01 01 02 03 04 05 06 07 08")).usable_by_receiver());  // v0
+}
+
 TEST(MpCapableTest, V1SynAckCarriesSenderKeyAndFlagC) {
   const MpCapable c = MustDecode(Hex("1e 0c 01 21 01 02 03 04 05 06 07 08"));
   EXPECT_EQ(c.sender_key, 0x0102030405060708u);

@@ -914,7 +914,10 @@ data_level_length (v1 ACK with data, 22) and checksum (24).)doc");
       .def_property_readonly("no_joins_to_this_address",
                              &mo::MpCapable::no_joins_to_this_address, "Flag C, v1 only.")
       .def_property_readonly("hmac_sha256", &mo::MpCapable::hmac_sha256, "Flag H in v1.")
-      .def_property_readonly("hmac_sha1", &mo::MpCapable::hmac_sha1, "Flag H in v0.");
+      .def_property_readonly("hmac_sha1", &mo::MpCapable::hmac_sha1, "Flag H in v0.")
+      .def_property_readonly("usable_by_receiver", &mo::MpCapable::usable_by_receiver,
+                             "False when a receiver must ignore this MP_CAPABLE and fall back "
+                             "to plain TCP: flag B set, or flag H clear (RFC 8684 section 3.1).");
   cap.attr("SUBTYPE") = uint8_t(mo::Subtype::kMpCapable);
   cap.attr("FLAG_A") = mo::MpCapable::kFlagA;
   cap.attr("FLAG_B") = mo::MpCapable::kFlagB;

@@ -241,6 +241,9 @@ def test_mp_capable_flags_and_optional_fields():
     assert v0.hmac_sha1 and not v0.hmac_sha256
     assert not v0.no_joins_to_this_address, "in v0 the C bit is a crypto bit"
     assert MpCapable(flags=MpCapable.FLAG_B).extensibility
+    assert syn.usable_by_receiver and v0.usable_by_receiver
+    assert not m.decode(H("1e 04 01 41")).usable_by_receiver, "B set: fall back"
+    assert not m.decode(H("1e 04 01 80")).usable_by_receiver, "no H: fall back"
     assert MpCapable.FLAG_A == 0x80 and MpCapable.FLAG_H == 0x01 and MpCapable.SUBTYPE == 0
     assert MpCapable() == MpCapable(version=1, flags=1)  # the C++ default
 
