@@ -36,7 +36,9 @@
 //      of structs with std::optional fields) for every MPTCP option.
 // What it checks that mptcp_opts leaves to its caller: an MP_CAPABLE with the
 // B (extensibility) flag set or without the H (HMAC-SHA256) flag is ignored,
-// as RFC 8684 §3.1 requires of a receiver.
+// as RFC 8684 §3.1 requires of a receiver. mptcp_opts decodes such an option
+// (it is well-formed) and offers the check as MpCapable::usable_by_receiver()
+// (two bit tests, not in the timed loop).
 // The standard options (MSS, window scale, SACK-permitted, timestamps) are
 // extracted with the same checks on both sides of every comparison; neither
 // side looks at the SYN flag (Linux reads MSS and window scale only on SYNs).
