@@ -2,11 +2,12 @@
 // wants it: the standard options a TCP stack keeps (MSS, window scale,
 // SACK-permitted, timestamps) and every MPTCP option decoded into a value,
 // each with its own status. It walks exactly as TcpOptionWalker does and
-// decodes each MPTCP option exactly as DecodeMptcpOption does (a fuzz target,
-// segment_options_fuzzer, checks both equivalences); it is faster than
-// composing the two because it checks each header once and reads Linux's
-// usual 4-byte-aligned option words (NOP NOP TS, SACK-perm TS, NOP WS) in one
-// load and compare.
+// decodes each MPTCP option exactly as DecodeMptcpOption does
+// (CheckSegmentOptions in fuzz/fuzz_checks.h holds it to both, in
+// tcp_option_walker_fuzzer and fuzz/regression_test); it is faster than
+// composing the two because it checks each header once, inlines the subtype
+// decoders, and reads Linux's usual 4-byte-aligned option words (NOP NOP TS,
+// SACK-perm TS, MSS, NOP WS, an MPTCP header) with one load and compare.
 //
 //   mptcp_opts::SegmentOptions opts;
 //   if (ParseSegmentOptions(option_area, config, opts) != WalkStatus::kOk) Drop();
