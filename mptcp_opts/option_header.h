@@ -84,8 +84,8 @@ namespace internal {
 // reusing the held value is safe and saves re-zeroing it per option.
 template <typename T, typename Variant>
 T& Reuse(Variant& out) {
-  if (auto* held = std::get_if<T>(&out)) return *held;
-  return out.template emplace<T>();
+  if (!std::holds_alternative<T>(out)) out.template emplace<T>();
+  return *std::get_if<T>(&out);
 }
 
 // Writes Kind, Length and the subtype nibble (low nibble left to the caller).
