@@ -109,7 +109,7 @@ inline constexpr uint32_t kWordSackPermTimestamps = 0x0402080a;
   const CodecConfig cfg = config;
   uint8_t present = 0;
   uint8_t malformed = 0;
-  uint8_t count = 0;
+  MptcpOptionEntry* next = out.mptcp.data();  // next free entry
   WalkStatus walk = WalkStatus::kOk;
   const uint8_t* const begin = area.data();
   const uint8_t* p = begin;
@@ -125,7 +125,7 @@ inline constexpr uint32_t kWordSackPermTimestamps = 0x0402080a;
   };
   // As DecodeMptcpOption on exactly these `len` (>= 2) bytes.
   auto take_mptcp = [&](uint8_t len) {
-    MptcpOptionEntry& e = out.mptcp[count++];
+    MptcpOptionEntry& e = *next++;
     e.offset = static_cast<uint8_t>(p - begin);
     e.length = len;
     e.status = len < 3 ? DecodeStatus::kTruncated
@@ -184,8 +184,9 @@ inline constexpr uint32_t kWordSackPermTimestamps = 0x0402080a;
       }
     }
     const uint8_t kind = p[0];
-    if (kind == kKindNop) {
-      ++p;
+    if (kind == kKindNop) {  // a run of NOPs, e.g. the padding after a DSS
+      do ++p;
+      while (p < end && *p == kKindNop);
       continue;
     }
     if (kind == kKindEol) break;
@@ -243,7 +244,7 @@ inline constexpr uint32_t kWordSackPermTimestamps = 0x0402080a;
   }
   out.present = present;
   out.malformed = malformed;
-  out.mptcp_count = count;
+  out.mptcp_count = static_cast<uint8_t>(next - out.mptcp.data());
   out.walk = walk;
   out.walked = static_cast<uint8_t>(p - begin);
   return walk;
