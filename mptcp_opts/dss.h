@@ -75,34 +75,41 @@ namespace internal {
   const size_t base = kLengths[flags & 0x0f];
   const bool has_csum = (flags & Dss::kFlagMapping) && len == base + 2;
   if (!has_csum && len != base) return DecodeStatus::kBadLength;
-  out.data_ack.reset();
-  out.mapping.reset();
   out.data_fin = flags & Dss::kFlagDataFin;
   out.data_ack_8_bytes = flags & Dss::kFlagAck8;
   out.dsn_8_bytes = flags & Dss::kFlagDsn8;
-  size_t at = 4;
+  // Each optional is set or cleared once (no reset-then-set), and a mapping
+  // already held is overwritten field by field rather than re-zeroed.
+  const uint8_t* q = p + 4;
   if (flags & Dss::kFlagAck) {
-    if (out.data_ack_8_bytes) {
-      out.data_ack = internal::LoadBe64(p + at);
-      at += 8;
+    if (flags & Dss::kFlagAck8) {
+      out.data_ack = internal::LoadBe64(q);
+      q += 8;
     } else {
-      out.data_ack = internal::LoadBe32(p + at);
-      at += 4;
+      out.data_ack = internal::LoadBe32(q);
+      q += 4;
     }
+  } else {
+    out.data_ack.reset();
   }
   if (flags & Dss::kFlagMapping) {
-    DssMapping& m = out.mapping.emplace();  // filled in place: no copy after the writes
-    if (out.dsn_8_bytes) {
-      m.dsn = internal::LoadBe64(p + at);
-      at += 8;
+    DssMapping& m = out.mapping ? *out.mapping : out.mapping.emplace();
+    if (flags & Dss::kFlagDsn8) {
+      m.dsn = internal::LoadBe64(q);
+      q += 8;
     } else {
-      m.dsn = internal::LoadBe32(p + at);
-      at += 4;
+      m.dsn = internal::LoadBe32(q);
+      q += 4;
     }
-    m.subflow_seq = internal::LoadBe32(p + at);
-    m.data_level_length = internal::LoadBe16(p + at + 4);
-    at += 6;
-    if (has_csum) m.checksum = internal::LoadBe16(p + at);
+    m.subflow_seq = internal::LoadBe32(q);
+    m.data_level_length = internal::LoadBe16(q + 4);
+    if (has_csum) {
+      m.checksum = internal::LoadBe16(q + 6);
+    } else {
+      m.checksum.reset();
+    }
+  } else {
+    out.mapping.reset();
   }
   return DecodeStatus::kOk;
 }
