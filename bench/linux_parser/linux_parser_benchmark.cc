@@ -450,14 +450,54 @@ void RegisterAll() {
 }  // namespace
 }  // namespace mptcp_bench
 
+namespace mptcp_bench {
+namespace {
+
+// --calls=PARSER/AREA:N: N untimed calls of one parser on one area, for
+// count_instructions.sh (valgrind callgrind; instruction counts do not move
+// with code placement the way nanoseconds do). Returns false on a bad spec.
+template <typename Parser>
+void CallN(size_t area, long n) {
+  static Parser parser;  // static: its constructor is outside the counted calls' difference
+  for (long i = 0; i < n; ++i) {
+    parser.Parse(area);
+    benchmark::DoNotOptimize(parser.out);
+    benchmark::ClobberMemory();
+  }
+}
+
+bool RunCalls(const char* spec) {
+  const char* slash = std::strchr(spec, '/');
+  const char* colon = slash ? std::strchr(slash, ':') : nullptr;
+  if (!slash || !colon) return false;
+  const std::string parser(spec, slash), area(slash + 1, colon);
+  const long n = std::atol(colon + 1);
+  size_t a = kNumAreas;
+  for (size_t i = 0; i < kNumAreas; ++i) if (area == kAreas[i].name) a = i;
+  if (a == kNumAreas || n < 0) return false;
+  if (parser == "ours") CallN<OursParser>(a, n);
+  else if (parser == "kernel_style") CallN<KernelStyleParser>(a, n);
+  else if (parser == "linux") CallN<LinuxParser>(a, n);
+  else if (parser == "linux_tcp_only") CallN<LinuxTcpOnlyParser>(a, n);
+  else if (parser == "linux_mptcp_only") CallN<LinuxMptcpOnlyParser>(a, n);
+  else return false;
+  return true;
+}
+
+}  // namespace
+}  // namespace mptcp_bench
+
 int main(int argc, char** argv) {
   using namespace mptcp_bench;
   bool check_only = false, verbose = false;
+  const char* calls = nullptr;
   std::vector<char*> args;
   for (int i = 0; i < argc; ++i) {
     if (std::strcmp(argv[i], "--check_only") == 0) {
       check_only = true;
       verbose = true;
+    } else if (std::strncmp(argv[i], "--calls=", 8) == 0) {
+      calls = argv[i] + 8;
     } else {
       args.push_back(argv[i]);
     }
@@ -466,6 +506,12 @@ int main(int argc, char** argv) {
   if (!CheckParsersAgree(verbose)) {
     std::fprintf(stderr, "parsers disagree: not timing anything\n");
     return 1;
+  }
+  if (calls) {
+    if (RunCalls(calls)) return 0;
+    std::fprintf(stderr, "--calls=PARSER/AREA:N, PARSER one of ours kernel_style linux "
+                         "linux_tcp_only linux_mptcp_only, got '%s'\n", calls);
+    return 2;
   }
   std::fprintf(stderr, "all parsers agree on all %zu areas\n", kNumAreas);
   if (check_only) return 0;
