@@ -99,8 +99,8 @@ inline constexpr uint32_t kWordSackPermTimestamps = 0x0402080a;
 // other errors keep what was parsed before the bad option.
 //
 // Flattened: the subtype decoders are inlined into this one per-segment
-// function. The bits, the count and the configuration live in locals, written
-// back once, because every byte store into `out` could alias them.
+// function. The bits, the entry pointer and the configuration live in locals,
+// written back once, because every byte store into `out` could alias them.
 [[gnu::flatten]] inline WalkStatus ParseSegmentOptions(std::span<const uint8_t> area,
                                                        const CodecConfig& config,
                                                        SegmentOptions& out) {
