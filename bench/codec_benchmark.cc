@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "bench/alloc_counter.h"
+#include "bench/hex.h"
 #include "bench/kernel_style_parser.h"
 #include "mptcp_opts/crypto.h"
 #include "mptcp_opts/mp_convert_ie.h"
@@ -61,29 +62,6 @@ struct InputRef {
 };
 InputRef g_inputs[kMaxSlots];
 size_t g_num_inputs = 0;
-
-std::vector<uint8_t> Hex(std::string_view hex) {
-  std::vector<uint8_t> out;
-  int hi = -1;
-  for (char c : hex) {
-    int v;
-    if (c >= '0' && c <= '9') v = c - '0';
-    else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
-    else continue;  // spaces
-    if (hi < 0) {
-      hi = v;
-    } else {
-      out.push_back(uint8_t(hi << 4 | v));
-      hi = -1;
-    }
-  }
-  if (hi >= 0) {
-    std::fprintf(stderr, "odd hex string: %.*s\n", int(hex.size()), hex.data());
-    std::abort();
-  }
-  return out;
-}
 
 size_t AddInput(const std::vector<uint8_t>& bytes) {
   if (g_num_inputs == kMaxSlots || bytes.size() > kSlotBytes) std::abort();

@@ -33,6 +33,7 @@
 #include <variant>
 #include <vector>
 
+#include "bench/hex.h"
 #include "bench/kernel_style_parser.h"
 #include "bench/linux_parser/linux_glue.h"
 #include "mptcp_opts/segment_options.h"
@@ -45,26 +46,6 @@ using namespace mptcp_opts;
 // ---------------------------------------------------------------- inputs ---
 
 constexpr size_t kSlotBytes = 64;
-
-std::vector<uint8_t> Hex(std::string_view hex) {
-  std::vector<uint8_t> out;
-  int hi = -1;
-  for (char c : hex) {
-    int v;
-    if (c >= '0' && c <= '9') v = c - '0';
-    else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
-    else continue;  // spaces
-    if (hi < 0) {
-      hi = v;
-    } else {
-      out.push_back(uint8_t(hi << 4 | v));
-      hi = -1;
-    }
-  }
-  if (hi >= 0) std::abort();
-  return out;
-}
 
 constexpr uint8_t kFin = 0x01, kSyn = 0x02, kAck = 0x10;
 
