@@ -87,10 +87,9 @@ struct SegmentOptions {
 
 namespace internal {
 
-// Linux's aligned words (net/ipv4/tcp_output.c builds these): NOP NOP
-// Kind-8 Length-10, and SACK-permitted followed by Kind-8 Length-10.
-inline constexpr uint32_t kWordNopNopTimestamps = 0x0101080a;
-inline constexpr uint32_t kWordSackPermTimestamps = 0x0402080a;
+// Linux's aligned words (net/ipv4/tcp_output.c builds these) put a timestamps
+// header, Kind 8 Length 10, after either NOP NOP or SACK-permitted.
+inline constexpr uint16_t kTimestampsHeader = 0x080a;
 
 }  // namespace internal
 
@@ -148,17 +147,11 @@ inline constexpr uint32_t kWordSackPermTimestamps = 0x0402080a;
         }
       }
       switch (word >> 16) {
-        case 0x0101:  // NOP NOP, usually before timestamps
-          if (word == internal::kWordNopNopTimestamps && left >= 12) {
-            take_timestamps(p + 4);
-            p += 12;
-          } else {
-            p += 2;
-          }
-          continue;
-        case 0x0402:  // SACK-permitted, usually before timestamps
+        case 0x0402:  // SACK-permitted; like NOP NOP, usually before timestamps
           present |= SegmentOptions::kSackPermitted;
-          if (word == internal::kWordSackPermTimestamps && left >= 12) {
+          [[fallthrough]];
+        case 0x0101:  // NOP NOP
+          if (static_cast<uint16_t>(word) == internal::kTimestampsHeader && left >= 12) {
             take_timestamps(p + 4);
             p += 12;
           } else {
