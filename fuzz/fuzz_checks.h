@@ -33,6 +33,7 @@
 #include "mptcp_opts/segment_options.h"
 #include "mptcp_opts/status.h"
 #include "mptcp_opts/tcp_option_walker.h"
+#include "mptcp_opts/wire.h"
 
 namespace mptcp_opts::fuzz {
 
@@ -513,7 +514,7 @@ inline void CheckSegmentOptions(Bytes area, const CodecConfig& cfg) {
     };
     switch (o.kind) {
       case kKindMss:
-        if (take(SegmentOptions::kMss, 4)) mss = uint16_t(o.bytes[2] << 8 | o.bytes[3]);
+        if (take(SegmentOptions::kMss, 4)) mss = internal::LoadBe16(o.bytes.data() + 2);
         break;
       case kKindWindowScale:
         if (take(SegmentOptions::kWindowScale, 3)) wscale = o.bytes[2];
@@ -523,10 +524,8 @@ inline void CheckSegmentOptions(Bytes area, const CodecConfig& cfg) {
         break;
       case kKindTimestamps:
         if (take(SegmentOptions::kTimestamps, 10)) {
-          tsval = uint32_t(o.bytes[2]) << 24 | uint32_t(o.bytes[3]) << 16 |
-                  uint32_t(o.bytes[4]) << 8 | o.bytes[5];
-          tsecr = uint32_t(o.bytes[6]) << 24 | uint32_t(o.bytes[7]) << 16 |
-                  uint32_t(o.bytes[8]) << 8 | o.bytes[9];
+          tsval = internal::LoadBe32(o.bytes.data() + 2);
+          tsecr = internal::LoadBe32(o.bytes.data() + 6);
         }
         break;
       case kKindMptcp: {
