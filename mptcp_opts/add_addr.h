@@ -11,6 +11,7 @@
 #ifndef MPTCP_OPTS_ADD_ADDR_H_
 #define MPTCP_OPTS_ADD_ADDR_H_
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -44,40 +45,47 @@ namespace internal {
 [[nodiscard]] inline DecodeStatus DecodeBody(const uint8_t* p, size_t len, MptcpVersion version,
                                              AddAddr& out) {
   // Everything is validated before the first write; then each field is set
-  // in place (the dispatcher may be reusing `out`; no temporary).
-  const bool v1 = version == MptcpVersion::kV1;
-  const bool echo = v1 && (p[2] & 0x01);
+  // in place (the dispatcher may be reusing `out`; no temporary). The length
+  // is classified by one table load, not a chain of compares: ADD_ADDR sits
+  // on the per-segment path of every connection that announces addresses.
+  const bool v1 = __builtin_expect(version == MptcpVersion::kV1, 1);  // v0 is legacy
+  // An echo is the rarer of the two (one per announcement received).
+  const bool echo = v1 && __builtin_expect(p[2] & 0x01, 0);
   const bool has_hmac = v1 && !echo;
-  if (has_hmac && len < 16) return DecodeStatus::kBadLength;
-  bool v6 = false;
-  bool has_port = false;
-  switch (has_hmac ? len - 8 : len) {  // bytes before the HMAC
-    case 8: break;
-    case 10: has_port = true; break;
-    case 20: v6 = true; break;
-    case 22: v6 = has_port = true; break;
-    default: return DecodeStatus::kBadLength;
-  }
-  if (!v1 && (p[2] & 0x0f) != (v6 ? 6 : 4)) return DecodeStatus::kBadIpVersion;
+  // By the bytes before the HMAC: 8 IPv4, 10 IPv4 + port, 20 IPv6, 22 IPv6 + port.
+  static constexpr uint8_t kValid = 1, kV6 = 2, kPort = 4;
+  static constexpr auto kShapes = [] {
+    std::array<uint8_t, 23> t{};
+    t[8] = kValid;
+    t[10] = kValid | kPort;
+    t[20] = kValid | kV6;
+    t[22] = kValid | kV6 | kPort;
+    return t;
+  }();
+  const size_t before_hmac = has_hmac ? len - 8 : len;  // wraps past the table when len < 8
+  const uint8_t shape = before_hmac < kShapes.size() ? kShapes[before_hmac] : 0;
+  if (!(shape & kValid)) [[unlikely]] return DecodeStatus::kBadLength;
+  const bool v6 = shape & kV6;
+  if (!v1 && (p[2] & 0x0f) != (v6 ? 6 : 4)) [[unlikely]] return DecodeStatus::kBadIpVersion;
   out.version = version;
   out.echo = echo;
   out.address_id = p[3];
-  if (v6) {
-    out.address.AssignV6(p + 4);
-  } else {
+  if (!v6) [[likely]] {
     out.address.AssignV4(p + 4);
+  } else {
+    out.address.AssignV6(p + 4);
   }
   const uint8_t* rest = p + (v6 ? 20 : 8);
-  if (has_port) {
+  if (shape & kPort) [[unlikely]] {  // Linux announces a port only when it differs
     out.port = internal::LoadBe16(rest);
     rest += 2;
   } else {
-    out.port.reset();
+    internal::Clear(out.port);
   }
-  if (has_hmac) {
+  if (has_hmac) [[likely]] {
     out.truncated_hmac = internal::LoadBe64(rest);
   } else {
-    out.truncated_hmac.reset();
+    internal::Clear(out.truncated_hmac);
   }
   return DecodeStatus::kOk;
 }

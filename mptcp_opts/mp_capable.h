@@ -65,10 +65,10 @@ namespace internal {
 // option's `len` bytes. The dispatcher calls it after checking the header once.
 [[nodiscard]] inline DecodeStatus DecodeBody(const uint8_t* p, size_t len, MpCapable& out) {
   if (len < 4) return DecodeStatus::kBadLength;
-  out.sender_key.reset();
-  out.receiver_key.reset();
-  out.data_level_length.reset();
-  out.checksum.reset();
+  internal::Clear(out.sender_key);
+  internal::Clear(out.receiver_key);
+  internal::Clear(out.data_level_length);
+  internal::Clear(out.checksum);
   out.version = p[2] & 0x0f;
   out.flags = p[3];
   if (out.version > 1) return DecodeStatus::kUnsupportedVersion;

@@ -94,10 +94,13 @@ namespace internal {
   const uint8_t subtype = p[2] >> 4;
   // Decoded into the alternative already held when it is the same type (no
   // re-zeroing; every body sets or resets each field it owns).
+  // DSS, on every data segment, skips the jump table.
+  if (subtype == static_cast<uint8_t>(Subtype::kDss)) [[likely]] {
+    return DecodeBody(p, len, Reuse<Dss>(out));
+  }
   switch (static_cast<Subtype>(subtype)) {
     case Subtype::kMpCapable: return DecodeBody(p, len, Reuse<MpCapable>(out));
     case Subtype::kMpJoin: return DecodeMpJoinBody(p, len, out);
-    case Subtype::kDss: return DecodeBody(p, len, Reuse<Dss>(out));
     case Subtype::kAddAddr: return DecodeBody(p, len, config.version, Reuse<AddAddr>(out));
     case Subtype::kRemoveAddr: return DecodeBody(p, len, Reuse<RemoveAddr>(out));
     case Subtype::kMpPrio: return DecodeBody(p, len, config.version, Reuse<MpPrio>(out));

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <variant>
 
@@ -84,8 +85,16 @@ namespace internal {
 // reusing the held value is safe and saves re-zeroing it per option.
 template <typename T, typename Variant>
 T& Reuse(Variant& out) {
-  if (!std::holds_alternative<T>(out)) out.template emplace<T>();
+  if (!std::holds_alternative<T>(out)) [[unlikely]] out.template emplace<T>();
   return *std::get_if<T>(&out);
+}
+
+// Empties `o` with plain stores: std::optional::reset() first loads and
+// branches on whether `o` held a value, which a decoder overwriting its
+// output does not need to know.
+template <typename T>
+void Clear(std::optional<T>& o) {
+  o = std::optional<T>();
 }
 
 // Writes Kind, Length and the subtype nibble (low nibble left to the caller).

@@ -85,30 +85,25 @@ struct SegmentOptions {
   uint8_t effective_window_scale() const { return window_scale > 14 ? 14 : window_scale; }
 };
 
-namespace internal {
-
-// Linux's aligned words (net/ipv4/tcp_output.c builds these) put a timestamps
-// header, Kind 8 Length 10, after either NOP NOP or SACK-permitted.
-inline constexpr uint16_t kTimestampsHeader = 0x080a;
-
-}  // namespace internal
-
 // Parses `area` (the bytes after the 20-byte TCP header) into `out` and
 // returns out.walk. kAreaTooLong (more than 40 bytes) walks nothing; the
 // other errors keep what was parsed before the bad option.
 //
 // Flattened: the subtype decoders are inlined into this one per-segment
-// function. The bits, the entry pointer and the configuration live in locals,
-// written back once, because every byte store into `out` could alias them.
+// function. It is bound by the number of instructions and taken branches, so
+// the common options come first and fall through: MPTCP, then Linux's
+// aligned words, then the byte-wise walk. The bits and the count are updated
+// in `out` (keeping them in registers made the compiler spill them and save
+// more registers on entry).
 [[gnu::flatten]] inline WalkStatus ParseSegmentOptions(std::span<const uint8_t> area,
                                                        const CodecConfig& config,
                                                        SegmentOptions& out) {
   using internal::LoadBe16;
   using internal::LoadBe32;
-  const CodecConfig cfg = config;
-  uint8_t present = 0;
-  uint8_t malformed = 0;
+  out.present = 0;
+  out.malformed = 0;
   MptcpOptionEntry* next = out.mptcp.data();  // next free entry
+  out.mptcp_count = 0;
   WalkStatus walk = WalkStatus::kOk;
   const uint8_t* const begin = area.data();
   const uint8_t* p = begin;
@@ -118,65 +113,66 @@ inline constexpr uint16_t kTimestampsHeader = 0x080a;
     end = begin;
   }
   auto take_timestamps = [&](const uint8_t* value) {
-    present |= SegmentOptions::kTimestamps;
+    out.present |= SegmentOptions::kTimestamps;
     out.tsval = LoadBe32(value);
     out.tsecr = LoadBe32(value + 4);
   };
   // As DecodeMptcpOption on exactly these `len` (>= 2) bytes.
   auto take_mptcp = [&](uint8_t len) {
     MptcpOptionEntry& e = *next++;
+    ++out.mptcp_count;
     e.offset = static_cast<uint8_t>(p - begin);
     e.length = len;
-    e.status = len < 3 ? DecodeStatus::kTruncated
-                       : internal::DecodeMptcpBody(p, len, cfg, e.value);
+    if (len < 3) [[unlikely]] {
+      e.status = DecodeStatus::kTruncated;
+    } else {
+      e.status = internal::DecodeMptcpBody(p, len, config, e.value);
+    }
   };
+  using internal::BytesWord;
   while (p < end) {
     const size_t left = static_cast<size_t>(end - p);
-    // Linux's 4-byte-aligned words: one load and compare decides a whole
-    // option (or two), and the walk advances by a constant instead of by a
-    // loaded Length. Anything else takes the byte-wise path below, which
-    // checks the same Kind and Length bytes.
-    if (left >= 4) {
-      const uint32_t word = LoadBe32(p);
-      if ((word >> 24) == kKindMptcp) {
-        const uint8_t len = static_cast<uint8_t>(word >> 16);
+    const uint8_t kind = p[0];
+    // MPTCP first: the option this parser exists for. A header in error
+    // (Length under 3 or past the end) is left to the byte-wise path below.
+    if (kind == kKindMptcp) {
+      if (left >= 3) [[likely]] {
+        const uint8_t len = p[1];
         if (len >= 3 && len <= left) [[likely]] {
           take_mptcp(len);
           p += len;
           continue;
         }
       }
-      switch (word >> 16) {
-        case 0x0402:  // SACK-permitted; like NOP NOP, usually before timestamps
-          present |= SegmentOptions::kSackPermitted;
-          [[fallthrough]];
-        case 0x0101:  // NOP NOP
-          if (static_cast<uint16_t>(word) == internal::kTimestampsHeader && left >= 12) {
-            take_timestamps(p + 4);
-            p += 12;
-          } else {
-            p += 2;
-          }
-          continue;
-        case 0x0204:  // MSS
-          present |= SegmentOptions::kMss;
-          out.mss = static_cast<uint16_t>(word);
-          p += 4;
-          continue;
-        case 0x0103:  // NOP, then window scale when its Length is 3
-          if ((word >> 8) == 0x010303) {
-            present |= SegmentOptions::kWindowScale;
-            out.window_scale = static_cast<uint8_t>(word);
-            p += 4;
-          } else {
-            p += 1;
-          }
-          continue;
-        default:
-          break;
+    }
+    // Linux's 4-byte-aligned words (net/ipv4/tcp_output.c: NOP NOP TS,
+    // SACK-permitted TS, MSS, NOP window scale): one load and compare against
+    // the expected bytes decides a whole option (or two), and the walk
+    // advances by a constant instead of by a loaded Length. Anything else
+    // takes the byte-wise path below, which checks the same Kind and Length.
+    if (left >= 4) {
+      const uint32_t word = internal::LoadWord32(p);
+      if ((word == BytesWord(kKindNop, kKindNop, kKindTimestamps, 10) ||
+           word == BytesWord(kKindSackPermitted, 2, kKindTimestamps, 10)) &&
+          left >= 12) {
+        if (kind == kKindSackPermitted) out.present |= SegmentOptions::kSackPermitted;
+        take_timestamps(p + 4);
+        p += 12;
+        continue;
+      }
+      if ((word & BytesWord(0xff, 0xff, 0, 0)) == BytesWord(kKindMss, 4, 0, 0)) {
+        out.present |= SegmentOptions::kMss;
+        out.mss = LoadBe16(p + 2);
+        p += 4;
+        continue;
+      }
+      if ((word & BytesWord(0xff, 0xff, 0xff, 0)) == BytesWord(kKindNop, kKindWindowScale, 3, 0)) {
+        out.present |= SegmentOptions::kWindowScale;
+        out.window_scale = p[3];
+        p += 4;
+        continue;
       }
     }
-    const uint8_t kind = p[0];
     if (kind == kKindNop) {  // a run of NOPs, e.g. the padding after a DSS
       do ++p;
       while (p < end && *p == kKindNop);
@@ -197,37 +193,37 @@ inline constexpr uint16_t kTimestampsHeader = 0x080a;
       break;
     }
     switch (kind) {
-      case kKindMptcp:
+      case kKindMptcp:  // Length 2: an entry with kTruncated, as DecodeMptcpOption says
         take_mptcp(len);
         break;
       case kKindMss:
         if (len == 4) {
-          present |= SegmentOptions::kMss;
+          out.present |= SegmentOptions::kMss;
           out.mss = LoadBe16(p + 2);
         } else {
-          malformed |= SegmentOptions::kMss;
+          out.malformed |= SegmentOptions::kMss;
         }
         break;
       case kKindWindowScale:
         if (len == 3) {
-          present |= SegmentOptions::kWindowScale;
+          out.present |= SegmentOptions::kWindowScale;
           out.window_scale = p[2];
         } else {
-          malformed |= SegmentOptions::kWindowScale;
+          out.malformed |= SegmentOptions::kWindowScale;
         }
         break;
       case kKindSackPermitted:
         if (len == 2) {
-          present |= SegmentOptions::kSackPermitted;
+          out.present |= SegmentOptions::kSackPermitted;
         } else {
-          malformed |= SegmentOptions::kSackPermitted;
+          out.malformed |= SegmentOptions::kSackPermitted;
         }
         break;
       case kKindTimestamps:
         if (len == 10) {
           take_timestamps(p + 2);
         } else {
-          malformed |= SegmentOptions::kTimestamps;
+          out.malformed |= SegmentOptions::kTimestamps;
         }
         break;
       default:
@@ -235,9 +231,6 @@ inline constexpr uint16_t kTimestampsHeader = 0x080a;
     }
     p += len;
   }
-  out.present = present;
-  out.malformed = malformed;
-  out.mptcp_count = static_cast<uint8_t>(next - out.mptcp.data());
   out.walk = walk;
   out.walked = static_cast<uint8_t>(p - begin);
   return walk;

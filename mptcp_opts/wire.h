@@ -4,8 +4,10 @@
 #ifndef MPTCP_OPTS_WIRE_H_
 #define MPTCP_OPTS_WIRE_H_
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 namespace mptcp_opts::internal {
 
@@ -17,6 +19,20 @@ inline uint32_t LoadBe32(const uint8_t* p) {
 }
 inline uint64_t LoadBe64(const uint8_t* p) {
   return (uint64_t{LoadBe32(p)} << 32) | LoadBe32(p + 4);
+}
+// Four bytes as one machine word in memory order (no byte swap), to test
+// them against a BytesWord constant with a single compare.
+inline uint32_t LoadWord32(const uint8_t* p) {
+  uint32_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+inline constexpr uint32_t BytesWord(uint8_t b0, uint8_t b1, uint8_t b2, uint8_t b3) {
+  if constexpr (std::endian::native == std::endian::little) {
+    return uint32_t{b0} | (uint32_t{b1} << 8) | (uint32_t{b2} << 16) | (uint32_t{b3} << 24);
+  } else {
+    return (uint32_t{b0} << 24) | (uint32_t{b1} << 16) | (uint32_t{b2} << 8) | uint32_t{b3};
+  }
 }
 inline void StoreBe16(uint8_t* p, uint16_t v) {
   p[0] = static_cast<uint8_t>(v >> 8);
