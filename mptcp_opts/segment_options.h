@@ -119,7 +119,7 @@ struct SegmentOptions {
   };
   // As DecodeMptcpOption on exactly these `len` (>= 2) bytes.
   auto take_mptcp = [&](uint8_t len) {
-    MptcpOptionEntry& e = *next++;
+    MptcpOptionEntry& e = *next;
     ++out.mptcp_count;
     e.offset = static_cast<uint8_t>(p - begin);
     e.length = len;
@@ -128,6 +128,7 @@ struct SegmentOptions {
     } else {
       e.status = internal::DecodeMptcpBody(p, len, config, e.value);
     }
+    ++next;  // after the decode: `next` and `next + 1` are not both live across it
   };
   using internal::BytesWord;
   while (p < end) {
