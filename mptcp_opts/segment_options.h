@@ -193,10 +193,14 @@ struct SegmentOptions {
       walk = WalkStatus::kOptionPastEnd;
       break;
     }
+    if (kind == kKindMptcp) {  // Length 2: an entry with kTruncated, as DecodeMptcpOption says
+      take_mptcp(len);
+      p += len;
+      continue;
+    }
+    // Four cases: compares, not a jump table whose base would take a
+    // register for the whole function.
     switch (kind) {
-      case kKindMptcp:  // Length 2: an entry with kTruncated, as DecodeMptcpOption says
-        take_mptcp(len);
-        break;
       case kKindMss:
         if (len == 4) {
           out.present |= SegmentOptions::kMss;
