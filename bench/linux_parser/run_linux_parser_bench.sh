@@ -16,6 +16,8 @@
 # Environment:
 #   RUNS                    how many times to run the whole suite (default 2)
 #   LINUX_PARSER_BUILD_DIR  scratch directory (must be outside the repository)
+#   LAYOUT_FLAGS_EXTRA      extra flags for both sides (kernel code and driver),
+#                           to move code placement, e.g. -falign-functions=64
 #   LINUX_CFLAGS_EXTRA      extra flags for the kernel C code only, e.g.
 #                           "-fno-jump-tables -mno-sse -mno-red-zone" (kernel-like)
 set -euo pipefail
@@ -66,6 +68,8 @@ fi
 /usr/bin/python3 "$here/extract_linux_parsers.py" "$build/src/linux-source-6.1" "$build/gen" >&2
 
 common_flags=(-O2 -DNDEBUG -fno-omit-frame-pointer -fPIC)
+# shellcheck disable=SC2206
+common_flags+=(${LAYOUT_FLAGS_EXTRA:-})
 c_flags=("${common_flags[@]}" -std=gnu11 -fno-strict-aliasing)
 # shellcheck disable=SC2206
 c_flags+=(${LINUX_CFLAGS_EXTRA:-})
