@@ -75,15 +75,14 @@ namespace internal {
   } else {
     out.address.AssignV6(p + 4);
   }
-  const uint8_t* rest = p + (v6 ? 20 : 8);
+  // Port right after the address, HMAC in the last 8 bytes: fixed offsets.
   if (shape & kPort) [[unlikely]] {  // Linux announces a port only when it differs
-    out.port = internal::LoadBe16(rest);
-    rest += 2;
+    out.port = internal::LoadBe16(p + (v6 ? 20 : 8));
   } else {
     internal::Clear(out.port);
   }
   if (has_hmac) [[likely]] {
-    out.truncated_hmac = internal::LoadBe64(rest);
+    out.truncated_hmac = internal::LoadBe64(p + len - 8);
   } else {
     internal::Clear(out.truncated_hmac);
   }
