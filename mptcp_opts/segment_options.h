@@ -7,7 +7,7 @@
 // tcp_option_walker_fuzzer and fuzz/regression_test); it is faster than
 // composing the two because it checks each header once, inlines the subtype
 // decoders, and reads Linux's usual 4-byte-aligned option words (NOP NOP TS,
-// SACK-perm TS, MSS, NOP WS, an MPTCP header) with one load and compare.
+// SACK-perm TS, MSS, NOP WS) with one load and compare.
 //
 //   mptcp_opts::SegmentOptions opts;
 //   if (ParseSegmentOptions(option_area, config, opts) != WalkStatus::kOk) Drop();
