@@ -1,6 +1,7 @@
 // Primitive big-endian loads and stores used by every option decoder and
-// encoder, and a memory-order word load for matching several bytes at once. Callers check lengths once, up front, then use these unchecked
-// helpers (one length check per option, as in ngtcp2's frame decoders).
+// encoder, and a memory-order word load for matching several bytes at once.
+// Callers check lengths once, up front, then use these unchecked helpers (one
+// length check per option, as in ngtcp2's frame decoders).
 #ifndef MPTCP_OPTS_WIRE_H_
 #define MPTCP_OPTS_WIRE_H_
 
