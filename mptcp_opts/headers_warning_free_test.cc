@@ -9,6 +9,7 @@
 #include "mptcp_opts/add_addr.h"
 #include "mptcp_opts/crypto.h"
 #include "mptcp_opts/dss.h"
+#include "mptcp_opts/hex_text.h"
 #include "mptcp_opts/ip_address.h"
 #include "mptcp_opts/mp_capable.h"
 #include "mptcp_opts/mp_convert_ie.h"

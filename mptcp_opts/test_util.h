@@ -12,27 +12,14 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "mptcp_opts/hex_text.h"
 #include "mptcp_opts/status.h"
 
 namespace mptcp_opts::test {
 
 inline std::vector<uint8_t> Hex(const std::string& text) {
   std::vector<uint8_t> out;
-  int hi = -1;
-  for (char c : text) {
-    int v;
-    if (c >= '0' && c <= '9') v = c - '0';
-    else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
-    else continue;  // spaces and separators
-    if (hi < 0) {
-      hi = v;
-    } else {
-      out.push_back(static_cast<uint8_t>(hi << 4 | v));
-      hi = -1;
-    }
-  }
-  EXPECT_EQ(hi, -1) << "odd number of hex digits in " << text;
+  EXPECT_TRUE(ParseHex(text, out)) << "not a hex fixture: " << text;
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "examples/mptcp_decode/capture_decoder.h"
+#include "mptcp_opts/hex_text.h"
 
 namespace {
 
@@ -19,25 +20,6 @@ constexpr const char* kUsage =
     "(- reads standard input). --verify follows connections and checks tokens\n"
     "and HMACs; the exit status is 1 when any check failed. --hex decodes a raw\n"
     "TCP option area.\n";
-
-bool ParseHex(const char* text, std::vector<uint8_t>& out) {
-  int hi = -1;
-  for (const char* p = text; *p; ++p) {
-    int v;
-    if (*p >= '0' && *p <= '9') v = *p - '0';
-    else if (*p >= 'a' && *p <= 'f') v = *p - 'a' + 10;
-    else if (*p >= 'A' && *p <= 'F') v = *p - 'A' + 10;
-    else if (*p == ' ' || *p == ':' || *p == '-') continue;
-    else return false;
-    if (hi < 0) {
-      hi = v;
-    } else {
-      out.push_back(uint8_t(hi << 4 | v));
-      hi = -1;
-    }
-  }
-  return hi < 0;
-}
 
 // libpcap reports DLT_ values; the dissector takes LINKTYPE_ values.
 bool ToLinkType(int dlt, mptcp_opts::capture::LinkType& out) {
@@ -90,7 +72,7 @@ int main(int argc, char** argv) {
   std::string out;
   if (hex) {
     std::vector<uint8_t> area;
-    if (!ParseHex(hex, area)) {
+    if (!mptcp_opts::ParseHex(hex, area)) {
       std::fprintf(stderr, "mptcp-decode: --hex: not a hex string\n");
       return 2;
     }
