@@ -40,18 +40,14 @@ struct AddAddr {
 // or 6, or not matching the length); kWrongKind / kWrongSubtype.
 namespace internal {
 
-// The body of Decode, for a header CheckMptcpHeader accepted: `p` holds the
-// option's `len` bytes. The dispatcher calls it after checking the header once.
-[[nodiscard]] inline DecodeStatus DecodeBody(const uint8_t* p, size_t len, MptcpVersion version,
-                                             AddAddr& out) {
-  // Everything is validated before the first write; then each field is set
-  // in place (the dispatcher may be reusing `out`; no temporary). The length
-  // is classified by one table load, not a chain of compares: ADD_ADDR sits
-  // on the per-segment path of every connection that announces addresses.
-  const bool v1 = __builtin_expect(version == MptcpVersion::kV1, 1);  // v0 is legacy
-  // An echo is the rarer of the two (one per announcement received).
-  const bool echo = v1 && __builtin_expect(p[2] & 0x01, 0);
-  const bool has_hmac = v1 && !echo;
+// DecodeBody for one version and E bit, known at compile time: each of the
+// three cases folds its own constants (HMAC or not, where the length table is
+// indexed), so the common one (v1, no echo) tests the version and the E bit
+// once each.
+template <MptcpVersion kVersion, bool kEcho>
+[[nodiscard]] inline DecodeStatus DecodeShape(const uint8_t* p, size_t len, AddAddr& out) {
+  constexpr bool kV1 = kVersion == MptcpVersion::kV1;
+  constexpr bool kHasHmac = kV1 && !kEcho;
   // By the bytes before the HMAC: 8 IPv4, 10 IPv4 + port, 20 IPv6, 22 IPv6 + port.
   static constexpr uint8_t kValid = 1, kV6 = 2, kPort = 4;
   static constexpr auto kShapes = [] {
@@ -62,13 +58,13 @@ namespace internal {
     t[22] = kValid | kV6 | kPort;
     return t;
   }();
-  const size_t before_hmac = has_hmac ? len - 8 : len;  // wraps past the table when len < 8
+  const size_t before_hmac = kHasHmac ? len - 8 : len;  // wraps past the table when len < 8
   const uint8_t shape = before_hmac < kShapes.size() ? kShapes[before_hmac] : 0;
   if (!(shape & kValid)) [[unlikely]] return DecodeStatus::kBadLength;
   const bool v6 = shape & kV6;
-  if (!v1 && (p[2] & 0x0f) != (v6 ? 6 : 4)) [[unlikely]] return DecodeStatus::kBadIpVersion;
-  out.version = version;
-  out.echo = echo;
+  if (!kV1 && (p[2] & 0x0f) != (v6 ? 6 : 4)) [[unlikely]] return DecodeStatus::kBadIpVersion;
+  out.version = kVersion;
+  out.echo = kEcho;
   out.address_id = p[3];
   if (!v6) [[likely]] {
     out.address.AssignV4(p + 4);
@@ -81,12 +77,28 @@ namespace internal {
   } else {
     internal::Clear(out.port);
   }
-  if (has_hmac) [[likely]] {
+  if constexpr (kHasHmac) {
     out.truncated_hmac = internal::LoadBe64(p + len - 8);
   } else {
     internal::Clear(out.truncated_hmac);
   }
   return DecodeStatus::kOk;
+}
+
+// The body of Decode, for a header CheckMptcpHeader accepted: `p` holds the
+// option's `len` bytes. The dispatcher calls it after checking the header once.
+// Everything is validated before the first write; then each field is set in
+// place (the dispatcher may be reusing `out`; no temporary). The length is
+// classified by one table load, not a chain of compares: ADD_ADDR sits on the
+// per-segment path of every connection that announces addresses.
+[[nodiscard]] inline DecodeStatus DecodeBody(const uint8_t* p, size_t len, MptcpVersion version,
+                                             AddAddr& out) {
+  if (version == MptcpVersion::kV1) [[likely]] {  // v0 is legacy
+    // An echo is the rarer of the two (one per announcement received).
+    if (!(p[2] & 0x01)) [[likely]] return DecodeShape<MptcpVersion::kV1, false>(p, len, out);
+    return DecodeShape<MptcpVersion::kV1, true>(p, len, out);
+  }
+  return DecodeShape<MptcpVersion::kV0, false>(p, len, out);
 }
 
 }  // namespace internal
