@@ -94,14 +94,21 @@ namespace internal {
   const uint8_t subtype = p[2] >> 4;
   // Decoded into the alternative already held when it is the same type (no
   // re-zeroing; every body sets or resets each field it owns).
-  // DSS, on every data segment, skips the jump table.
+  // DSS (every data segment), then the subtypes each connection or subflow
+  // sees at setup (MP_CAPABLE, MP_JOIN, ADD_ADDR), are tested by compares
+  // in that order: cheaper than the jump table for these four (callgrind:
+  // 3-5 fewer instructions per area in bench/linux_parser). The rest switch.
   if (subtype == static_cast<uint8_t>(Subtype::kDss)) [[likely]] {
     return DecodeBody(p, len, Reuse<Dss>(out));
   }
+  if (subtype == static_cast<uint8_t>(Subtype::kMpCapable)) {
+    return DecodeBody(p, len, Reuse<MpCapable>(out));
+  }
+  if (subtype == static_cast<uint8_t>(Subtype::kMpJoin)) return DecodeMpJoinBody(p, len, out);
+  if (subtype == static_cast<uint8_t>(Subtype::kAddAddr)) {
+    return DecodeBody(p, len, config.version, Reuse<AddAddr>(out));
+  }
   switch (static_cast<Subtype>(subtype)) {
-    case Subtype::kMpCapable: return DecodeBody(p, len, Reuse<MpCapable>(out));
-    case Subtype::kMpJoin: return DecodeMpJoinBody(p, len, out);
-    case Subtype::kAddAddr: return DecodeBody(p, len, config.version, Reuse<AddAddr>(out));
     case Subtype::kRemoveAddr: return DecodeBody(p, len, Reuse<RemoveAddr>(out));
     case Subtype::kMpPrio: return DecodeBody(p, len, config.version, Reuse<MpPrio>(out));
     case Subtype::kMpFail: return DecodeBody(p, len, Reuse<MpFail>(out));
