@@ -21,6 +21,7 @@ area="${AREA:-add_addr}"
 offsets=(${OFFSETS:-0 8 16 24 32 40 48 56})
 reps="${REPETITIONS:-6}"
 
+mkdir -p "$build"
 "$here/run_linux_parser_bench.sh" --check_only > "$build/sweep_build.log" 2>&1 || {
   cat "$build/sweep_build.log" >&2; exit 1; }
 flags=(-O2 -DNDEBUG -fno-omit-frame-pointer -fPIC)
