@@ -10,8 +10,9 @@
 # The function is moved in the assembly (".p2align 6" and ".skip N" before its
 # label, ".p2align 6" after its end), so its instructions are the same at every
 # offset and the code after it does not move with N. Builds the other objects
-# with run_linux_parser_bench.sh --check_only first (same flags, same scratch
-# directory, never inside the repository).
+# with run_linux_parser_bench.sh --check_only first and compiles the moved
+# file with the flags it recorded (so LAYOUT_FLAGS_EXTRA and
+# LINUX_CFLAGS_EXTRA apply here too), in the same scratch directory.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -24,14 +25,14 @@ reps="${REPETITIONS:-6}"
 mkdir -p "$build"
 "$here/run_linux_parser_bench.sh" --check_only > "$build/sweep_build.log" 2>&1 || {
   cat "$build/sweep_build.log" >&2; exit 1; }
-flags=(-O2 -DNDEBUG -fno-omit-frame-pointer -fPIC)
+source "$build/compile_flags.sh"  # c_flags, cxx_flags
 case "$move" in
   ours)
-    g++ "${flags[@]}" -std=c++20 -I"$repo" -S "$here/linux_parser_benchmark.cc" -o "$build/sweep.s"
+    g++ "${cxx_flags[@]}" -I"$repo" -S "$here/linux_parser_benchmark.cc" -o "$build/sweep.s"
     link_order=(MOVED "$build/linux_glue.o" "$build/linux_parsers.o")  # as run_linux_parser_bench.sh
     symbol_re='^_ZN[^ ]*ParseOurs[^ ]*:$' ;;
   linux)
-    gcc "${flags[@]}" -std=gnu11 -fno-strict-aliasing -I"$here" -I"$build/gen" \
+    gcc "${c_flags[@]}" -I"$here" -I"$build/gen" \
       -S "$build/gen/linux_parsers.c" -o "$build/sweep.s"
     link_order=("$build/linux_parser_benchmark.o" "$build/linux_glue.o" MOVED)
     symbol_re='^mptcp_get_options:$' ;;

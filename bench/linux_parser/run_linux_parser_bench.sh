@@ -76,6 +76,8 @@ c_flags+=(${LINUX_CFLAGS_EXTRA:-})
 cxx_flags=("${common_flags[@]}" -std=c++20)
 echo "C (kernel code, glue): gcc ${c_flags[*]}" >&2
 echo "C++ (driver, ours):    g++ ${cxx_flags[*]}" >&2
+# For placement_sweep.sh, which recompiles one of these files to assembly.
+declare -p c_flags cxx_flags > "$build/compile_flags.sh"
 gcc "${c_flags[@]}" -Wall -I"$here" -I"$build/gen" -c "$build/gen/linux_parsers.c" \
   -o "$build/linux_parsers.o"
 gcc "${c_flags[@]}" -Wall -I"$here" -I"$build/gen" -c "$here/linux_glue.c" -o "$build/linux_glue.o"
