@@ -62,6 +62,12 @@ Verification ConnectionTracker::Count(Verification v) {
   return v;
 }
 
+Verification ConnectionTracker::Count(HmacResult result) {
+  Verification v;
+  v.result = result;
+  return Count(v);
+}
+
 Verification ConnectionTracker::Observe(const TcpSegmentView& s, const mo::MptcpOption& option) {
   const Endpoint src{s.src, s.src_port};
   if (auto* cap = std::get_if<mo::MpCapable>(&option)) {
@@ -71,7 +77,7 @@ Verification ConnectionTracker::Observe(const TcpSegmentView& s, const mo::Mptcp
     // A SYN opens a connection unless it retransmits one still in handshake.
     if (!f || (syn_only && connections_[f->connection].server_key && f->syn_sender == src &&
                connections_[f->connection].client_key)) {
-      connections_.push_back(Connection{version});
+      connections_.emplace_back();  // its version and keys are set below
       ++summary_.connections;
       ++summary_.subflows;
       Subflow nf;
@@ -114,38 +120,38 @@ Verification ConnectionTracker::Observe(const TcpSegmentView& s, const mo::Mptcp
   }
   if (auto* sa = std::get_if<mo::MpJoinSynAck>(&option)) {
     Subflow* f = Find(s);
-    if (!f || !f->is_join || !f->joiner_nonce) return Count({HmacResult::kUnverifiable});
+    if (!f || !f->is_join || !f->joiner_nonce) return Count(HmacResult::kUnverifiable);
     f->receiver_nonce = sa->nonce;
     uint64_t sender_key, receiver_key;
     if (!SenderReceiverKeys(*f, s, sender_key, receiver_key)) {
-      return Count({HmacResult::kUnverifiable});
+      return Count(HmacResult::kUnverifiable);
     }
     const uint64_t expect = mo::JoinSynAckTruncatedHmac(connections_[f->connection].version,
                                                         sender_key, receiver_key, sa->nonce,
                                                         *f->joiner_nonce);
-    return Count({mo::HmacEqual(expect, sa->truncated_hmac) ? HmacResult::kValid
-                                                            : HmacResult::kInvalid});
+    return Count(mo::HmacEqual(expect, sa->truncated_hmac) ? HmacResult::kValid
+                                                           : HmacResult::kInvalid);
   }
   if (auto* ack = std::get_if<mo::MpJoinAck>(&option)) {
     Subflow* f = Find(s);
     if (!f || !f->is_join || !f->joiner_nonce || !f->receiver_nonce) {
-      return Count({HmacResult::kUnverifiable});
+      return Count(HmacResult::kUnverifiable);
     }
     uint64_t sender_key, receiver_key;
     if (!SenderReceiverKeys(*f, s, sender_key, receiver_key)) {
-      return Count({HmacResult::kUnverifiable});
+      return Count(HmacResult::kUnverifiable);
     }
     const auto expect = mo::JoinAckHmac(connections_[f->connection].version, sender_key,
                                         receiver_key, *f->joiner_nonce, *f->receiver_nonce);
-    return Count({mo::ConstantTimeEqual(expect, ack->hmac) ? HmacResult::kValid
-                                                           : HmacResult::kInvalid});
+    return Count(mo::ConstantTimeEqual(expect, ack->hmac) ? HmacResult::kValid
+                                                          : HmacResult::kInvalid);
   }
   if (auto* add = std::get_if<mo::AddAddr>(&option)) {
     if (!add->truncated_hmac) return {};  // echo or v0: nothing to verify
     Subflow* f = Find(s);
     uint64_t sender_key, receiver_key;
     if (!f || !SenderReceiverKeys(*f, s, sender_key, receiver_key)) {
-      return Count({HmacResult::kUnverifiable});
+      return Count(HmacResult::kUnverifiable);
     }
     using V = mo::AddAddrHmacVariant;
     Verification v;
@@ -153,7 +159,7 @@ Verification ConnectionTracker::Observe(const TcpSegmentView& s, const mo::Mptcp
       const uint64_t expect = mo::AddAddrHmac(sender_key, receiver_key, add->address_id,
                                               add->address, add->port, variant);
       if (!mo::HmacEqual(expect, *add->truncated_hmac)) continue;
-      if (variant == V::kRfc8684) return Count({HmacResult::kValid});
+      if (variant == V::kRfc8684) return Count(HmacResult::kValid);
       // Without a port, the port-zero variant is the RFC value itself.
       if (variant == V::kLinuxPortAlwaysZero && !add->port) continue;
       v.matching_variant = variant;

@@ -102,6 +102,7 @@ class ConnectionTracker {
                           uint64_t& sender_key, uint64_t& receiver_key) const;
   void IndexTokens(size_t connection);
   Verification Count(Verification v);
+  Verification Count(HmacResult result);  // a Verification with only `result` set
 
   std::vector<Connection> connections_;
   std::map<FlowKey, Subflow> subflows_;
