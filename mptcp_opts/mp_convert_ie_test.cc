@@ -138,8 +138,9 @@ TEST(MpConvertIeTest, BuildRefusesWhatParseWouldReject) {
   const MpConvertIe ok{false, IpAddress::V4(192, 0, 2, 1), std::nullopt};
   BuildHex({}, EncodeStatus::kInvalidValue);
   BuildHex({ok, ok}, EncodeStatus::kInvalidValue);
-  BuildHex({ok, {true, IpAddress::V4(10, 0, 0, 1)}, ok}, EncodeStatus::kInvalidValue);
-  BuildHex({{false, IpAddress::V4(127, 0, 0, 1)}}, EncodeStatus::kInvalidValue);
+  BuildHex({ok, {true, IpAddress::V4(10, 0, 0, 1), std::nullopt}, ok},
+           EncodeStatus::kInvalidValue);
+  BuildHex({{false, IpAddress::V4(127, 0, 0, 1), std::nullopt}}, EncodeStatus::kInvalidValue);
   std::array<uint8_t, 11> small{};
   size_t n;
   std::vector<MpConvertIe> one = {ok};
