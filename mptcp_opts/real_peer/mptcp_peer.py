@@ -17,25 +17,33 @@ Client mode:
     mptcp_peer.py client --family 4|6 --connect ADDR --port P
                   [--greeting-bytes N] [--initial-bytes N] [--chunk-bytes N]
                   [--interval S] [--hold-file F] [--connected-file F]
-                  [--max-seconds S] --close abort|graceful
-  Connects, sends --initial-bytes, reads the greeting and the echo, touches
-  --connected-file, then keeps sending --chunk-bytes every --interval
-  seconds (reading the echo each time) until --hold-file exists or
-  --max-seconds elapse.  Then:
+                  [--max-seconds S] [--echo-timeout S] --close abort|graceful
+  Connects, sends --initial-bytes, reads the greeting and the echo, writes
+  "connected <local port>" to --connected-file, then keeps sending
+  --chunk-bytes every --interval seconds (reading the echo each time) until
+  --hold-file exists (or, without --hold-file, for one round).
+  --max-seconds only bounds a run whose caller never releases it (an error).
+  Then:
     graceful: shutdown(SHUT_WR) (DATA_FIN), drain until EOF, close.
-    abort:    SO_LINGER {1, 0}, send one more chunk and let its echo sit
-              unread in the receive queue, close().  The kernel answers
-              with MP_FASTCLOSE (+ MP_TCPRST on the subflow resets).
+    abort:    SO_LINGER {1, 0}, send one more chunk, wait (poll, then ioctl
+              FIONREAD on the MPTCP socket) until its echo is confirmed in
+              the receive queue, and close() with it unread. Linux (6.1 and
+              later) answers a close() with unread data with MP_FASTCLOSE
+              (+ MP_TCPRST) on every subflow. No echo within --echo-timeout
+              is an error, never a silent graceful close.
 
 Exit status: 0 on success, 1 on error, 77 if MPTCP sockets are unavailable.
 """
 
 import argparse
+import fcntl
 import os
+import select
 import signal
 import socket
 import struct
 import sys
+import termios
 import threading
 import time
 
@@ -79,7 +87,7 @@ def recv_exact(sock, n):
 def serve_conn(conn, peer, greeting):
     total = 0
     try:
-        conn.settimeout(30)
+        conn.settimeout(300)
         while True:
             data = conn.recv(65536)
             if not data:
@@ -149,6 +157,32 @@ def run_server(args):
 # client
 
 
+def wait_unread(s, timeout):
+    """Blocks until the socket's receive queue holds unread bytes, as
+    ioctl(FIONREAD) reports them; returns their number. Raises after
+    `timeout` seconds."""
+    poller = select.poll()
+    poller.register(s.fileno(), select.POLLIN)
+    deadline = time.monotonic() + timeout
+    buf = bytearray(4)
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise RuntimeError("no unread data after %gs: the echo never arrived, so close() "
+                               "could not fast-close" % timeout)
+        poller.poll(max(1, int(left * 1000)))
+        try:
+            fcntl.ioctl(s.fileno(), termios.FIONREAD, buf)
+            pending = struct.unpack("i", bytes(buf))[0]
+        except OSError as e:
+            # A kernel without FIONREAD on MPTCP sockets: POLLIN is then the
+            # only signal (it, too, looks at the MPTCP-level queue).
+            log("FIONREAD unavailable (%s); relying on POLLIN" % e)
+            pending = 1 if poller.poll(0) else 0
+        if pending > 0:
+            return pending
+
+
 def run_client(args):
     s = make_socket(args.family)
     s.settimeout(args.io_timeout)
@@ -167,8 +201,10 @@ def run_client(args):
     # client speaks first; the server answers with its greeting + the echo
     exchange(args.initial_bytes, 1, args.greeting_bytes)
     if args.connected_file:
-        with open(args.connected_file, "w") as f:
-            f.write("connected\n")
+        tmp = args.connected_file + ".tmp"
+        with open(tmp, "w") as f:
+            f.write("connected %d\n" % s.getsockname()[1])
+        os.rename(tmp, args.connected_file)  # the reader never sees it half written
     sent = args.initial_bytes
     rounds = 0
     while time.monotonic() - start < args.max_seconds:
@@ -181,29 +217,19 @@ def run_client(args):
         sent += args.chunk_bytes
         time.sleep(args.interval)
     else:
-        log("max-seconds reached before hold file appeared")
+        raise RuntimeError("not released within --max-seconds %g" % args.max_seconds)
 
     if args.close == "abort":
         s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        # Leave unread data in the receive queue as well: the kernel
-        # fast-closes an MPTCP socket closed with pending data, and with
-        # linger {1,0}.
+        # Leave unread data in the receive queue: Linux fast-closes an MPTCP
+        # socket closed with data it has not read. Wait until the echo of
+        # this chunk is in the MPTCP socket's receive queue, as the kernel
+        # itself reports it (FIONREAD moves what the subflows hold into it).
         s.sendall(payload(args.chunk_bytes, 0xAB))
-        # Under load the echo can take a while: wait for it (up to 5 s) so
-        # the close always happens with unread data.
-        end = time.monotonic() + 5.0
-        avail = 0
-        while time.monotonic() < end:
-            try:
-                avail = len(s.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT))
-            except (BlockingIOError, socket.timeout):
-                avail = 0
-            if avail:
-                break
-            time.sleep(0.02)
+        pending = wait_unread(s, args.echo_timeout)
         s.close()
-        log("aborted after %d rounds, %d bytes echoed (unread pending: %s)"
-            % (rounds, sent, bool(avail)))
+        log("aborted after %d rounds, %d bytes echoed, FIONREAD %d at close"
+            % (rounds, sent, pending))
     else:
         s.shutdown(socket.SHUT_WR)
         extra = 0
@@ -228,7 +254,7 @@ def main():
     sp.add_argument("--bind", required=True)
     sp.add_argument("--port", type=int, required=True)
     sp.add_argument("--greeting-bytes", type=int, default=0)
-    sp.add_argument("--timeout", type=float, default=30.0)
+    sp.add_argument("--timeout", type=float, default=600.0)
     sp.add_argument("--ready-file")
 
     cp = sub.add_parser("client")
@@ -241,8 +267,9 @@ def main():
     cp.add_argument("--interval", type=float, default=0.05)
     cp.add_argument("--hold-file")
     cp.add_argument("--connected-file")
-    cp.add_argument("--max-seconds", type=float, default=10.0)
-    cp.add_argument("--io-timeout", type=float, default=5.0)
+    cp.add_argument("--max-seconds", type=float, default=300.0)
+    cp.add_argument("--io-timeout", type=float, default=120.0)
+    cp.add_argument("--echo-timeout", type=float, default=60.0)
     cp.add_argument("--close", choices=("abort", "graceful"), required=True)
 
     args = p.parse_args()
