@@ -1,18 +1,27 @@
 #!/usr/bin/python3
-"""Counts test results from a `bazel test` log and the test.xml files it left.
+"""Turns test results into one line per result, "STATUS<TAB>NAME", STATUS
+in PASS, FAIL, SKIP (tools/run_all_tests.sh counts them).
 
-Usage: summarize_tests.py BAZEL_LOG TESTLOGS_DIR >> results.tsv
-
-Each test case (GoogleTest case, pytest case, or a whole target when the
-target reports no cases) becomes one line "STATUS<TAB>NAME" with STATUS in
-PASS, FAIL, SKIP. A target that failed to build or produced no status counts
-as one FAIL, so a broken build can never look green.
+Usage:
+  summarize_tests.py BAZEL_LOG TESTLOGS_DIR >> results.tsv
+      A `bazel test` log and the test.xml files it left. Each test case
+      (GoogleTest case, pytest case, or a whole target when the target
+      reports no cases) becomes one line. A target that failed to build or
+      produced no status counts as one FAIL, so a broken build can never
+      look green.
+  summarize_tests.py --real-peer EXIT_STATUS OUTPUT_FILE >> results.tsv
+      The real-kernel peer test (mptcp_opts/real_peer/run_kernel_peer_test.sh)
+      from its exit status and output. Each "SKIP real_peer: FORM: kernel V
+      cannot send it" line (a form the running kernel cannot produce) is one
+      SKIP; then exit 0 is one PASS, 77 one SKIP (the test could not run
+      here; its last line says why), anything else one FAIL.
 """
 import os
 import re
 import sys
 import xml.etree.ElementTree as ET
 
+SKIP_FORM = re.compile(r"^SKIP real_peer: (\S+: kernel .*)$")
 LINE = re.compile(r"^(//\S+)\s+(?:\(cached\)\s+)?(PASSED|FAILED|FAILED TO BUILD|NO STATUS|TIMEOUT|FLAKY|SKIPPED)\b")
 
 
@@ -34,7 +43,29 @@ def cases_from_xml(path):
     return out
 
 
+def real_peer(status, output_path):
+    lines = [l.rstrip("\n") for l in open(output_path, errors="replace")]
+    last = next((l for l in reversed(lines) if l.strip()), "")
+    out = []
+    if status != 77:
+        for l in lines:
+            m = SKIP_FORM.match(l)
+            if m:
+                out.append(("SKIP", "real_peer: " + m.group(1)))
+    if status == 0:
+        out.append(("PASS", "real_peer: " + (last or "kernel capture decoded and verified")))
+    elif status == 77:
+        out.append(("SKIP", "real_peer: " + (last or "cannot run here")))
+    else:
+        out.append(("FAIL", "real_peer: exit status %d: %s" % (status, last)))
+    return out
+
+
 def main():
+    if sys.argv[1] == "--real-peer":
+        for s, n in real_peer(int(sys.argv[2]), sys.argv[3]):
+            print("%s\t%s" % (s, n))
+        return
     log_path, testlogs = sys.argv[1], sys.argv[2]
     seen = set()
     for line in open(log_path, errors="replace"):
