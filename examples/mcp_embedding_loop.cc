@@ -52,9 +52,14 @@ int main() {
   const mptcp_opts::MpConvertIe dst{false, mptcp_opts::IpAddress::V4(192, 0, 2, 80), 443};
   if (mptcp_opts::BuildMpConvertIes({&dst, 1}, ie, n) != mptcp_opts::EncodeStatus::kOk) return 1;
   const uint8_t mp_capable[] = {30, 4, 0x01, 0x01};
-  SegmentView syn{Interface::kCustomerFacing,
-                  {mptcp_opts::IpAddress::V4(100, 64, 1, 10), mptcp_opts::IpAddress::V4(203, 0, 113, 1), 40001, 5555},
-                  kTcpSyn, 0, mp_capable, {ie, n}};
+  SegmentView syn{.interface = Interface::kCustomerFacing,
+                  .tuple = {mptcp_opts::IpAddress::V4(100, 64, 1, 10), mptcp_opts::IpAddress::V4(203, 0, 113, 1),
+                            40001, 5555},
+                  .flags = kTcpSyn,
+                  .seq = 0x5eed0000,
+                  .window = 64240,
+                  .options = mp_capable,
+                  .payload = {ie, n}};
 
   for (int round = 0; round < 4; ++round) {
     std::printf("t=%lld ms\n", static_cast<long long>(clock_ms));

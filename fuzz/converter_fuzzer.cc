@@ -5,11 +5,18 @@
 //   * the pair and half-open counts stay within the configured limits;
 //   * after HandleTimeouts(now), NextDeadline() is later than now;
 //   * actions are well formed (a flow, a leg, an address for an opened leg);
-//   * no pair is freed while the embedder model still has one of its legs open.
+//   * no pair is freed while the embedder model still has one of its legs open;
+//   * a tracked segment the core drops (a RST, FIN, DATA_FIN or MP_FASTCLOSE
+//     that did not prove itself) closes no pair and asks for nothing but a
+//     challenge ACK.
+// Segments on tracked tuples carry sequence and acknowledgment numbers at,
+// near or far from where each direction has got to, so that exact, in-window
+// and out-of-window teardown signals are all reached.
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <cstdint>
 #include <cstdlib>
+#include <array>
 #include <map>
 #include <vector>
 
@@ -70,6 +77,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Converter c(config);
   std::map<FlowId, Legs> legs;
   std::vector<FourTuple> tuples;
+  // Per tuple in `tuples`: where each direction has got to ([0] as the tuple
+  // is written, [1] reversed), as far as this harness sent segments.
+  std::vector<std::array<uint32_t, 2>> next_seq;
+  auto remember = [&](const FourTuple& t, uint32_t isn) {
+    tuples.push_back(t);
+    next_seq.push_back({isn, isn ^ 0x5a5a0000u});
+  };
+  // A sequence number at the direction's position, near it, or anywhere.
+  auto pick_seq = [&](uint32_t position) -> uint32_t {
+    switch (in.ConsumeIntegralInRange<int>(0, 3)) {
+      case 0: return position;
+      case 1: return position + in.ConsumeIntegralInRange<uint32_t>(1, 200000);
+      case 2: return position - in.ConsumeIntegralInRange<uint32_t>(1, 200000);
+      default: return in.ConsumeIntegral<uint32_t>();
+    }
+  };
   int64_t now_ms = 0;
 
   auto drain = [&] {
@@ -86,13 +109,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           CHECK_OR_DIE(!up);
           CHECK_OR_DIE(a->tuple.dst_port != 0);
           l.down = true;
-          tuples.push_back(a->tuple);
+          remember(a->tuple, uint32_t(a->flow * 2654435761u));
           break;
         case Action::kAnswerSyn: break;
         case Action::kReset:
         case Action::kFastClose:
         case Action::kClose: (up ? l.up : l.down) = false; break;
         case Action::kNotifyApplication: if (a->failed) l.up = false; break;
+        case Action::kChallengeAck: break;
       }
     }
     while (c.PollEvent()) {
@@ -110,8 +134,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   };
 
   // A tracked leg's peer may end it by segment: RST (TCP legs) or
-  // MP_FASTCLOSE (MPTCP legs), whatever else the segment carries. The model
-  // does not know the leg's transport, so either counts (more lenient).
+  // MP_FASTCLOSE (MPTCP legs), whatever else the segment carries, once the
+  // core accepted it (forwarded). The model does not know the leg's
+  // transport, so either counts (more lenient).
   auto peer_ended = [&](const Verdict& v, const SegmentView& s) {
     if (v.kind != Verdict::kForward || !legs.count(v.flow)) return;
     bool fastclose = false;
@@ -134,9 +159,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (in.ConsumeBool()) payload = {0xfa, 0xa8, 0xfa, 0xa8};
         const auto more = in.ConsumeBytes<uint8_t>(in.ConsumeIntegralInRange<size_t>(0, 64));
         payload.insert(payload.end(), more.begin(), more.end());
-        SegmentView s{in.ConsumeBool() ? Interface::kCustomerFacing : Interface::kInternetFacing,
-                      t, kTcpSyn, 0, options, payload};
-        tuples.push_back(t);
+        const uint32_t isn = in.ConsumeIntegral<uint32_t>();
+        SegmentView s{.interface = in.ConsumeBool() ? Interface::kCustomerFacing : Interface::kInternetFacing,
+                      .tuple = t,
+                      .flags = kTcpSyn,
+                      .seq = isn,
+                      .window = in.ConsumeIntegral<uint16_t>(),
+                      .options = options,
+                      .payload = payload};
+        remember(t, isn + 1 + uint32_t(payload.size()));
         const Verdict v = c.HandleSegment(now, s);
         if (kTrace) std::fprintf(stderr, "SYN -> verdict %d flow %llx\n", int(v.kind), (unsigned long long)v.flow);
         if (v.kind == Verdict::kIntercept) legs[v.flow].up = true;
@@ -170,16 +201,56 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
       case 2: {  // a segment on a tuple seen before (either direction) or a new one
         FourTuple t;
+        uint32_t seq = in.ConsumeIntegral<uint32_t>(), ack = in.ConsumeIntegral<uint32_t>();
+        size_t known = tuples.size();
+        int dir = 0;
         if (!tuples.empty() && in.ConsumeBool()) {
-          t = tuples[in.ConsumeIntegralInRange<size_t>(0, tuples.size() - 1)];
-          if (in.ConsumeBool()) t = t.Reversed();
+          known = in.ConsumeIntegralInRange<size_t>(0, tuples.size() - 1);
+          t = tuples[known];
+          dir = in.ConsumeBool();
+          if (dir) t = t.Reversed();
+          seq = pick_seq(next_seq[known][dir]);
+          ack = pick_seq(next_seq[known][1 - dir]);
         } else {
           t = {SomeAddress(in), SomeAddress(in), in.ConsumeIntegral<uint16_t>(), in.ConsumeIntegral<uint16_t>()};
         }
-        const auto options = in.ConsumeBytes<uint8_t>(in.ConsumeIntegralInRange<size_t>(0, 40));
-        SegmentView s{Interface::kCustomerFacing, t, in.ConsumeIntegral<uint8_t>(), 0, options, {}};
+        std::vector<uint8_t> options = in.ConsumeBytes<uint8_t>(in.ConsumeIntegralInRange<size_t>(0, 40));
+        switch (in.ConsumeIntegralInRange<int>(0, 3)) {  // well-formed teardown options, sometimes
+          case 1: options = {30, 12, 0x70, 0, 1, 2, 3, 4, 5, 6, 7, 8}; break;  // MP_FASTCLOSE
+          case 2: options = {30, 4, 0x20, 0x10}; break;                         // DSS, DATA_FIN alone
+          case 3: {  // MP_CAPABLE ACK: both keys
+            options = {30, 20, 0x01, 0x01};
+            const auto keys = in.ConsumeBytes<uint8_t>(16);
+            options.insert(options.end(), keys.begin(), keys.end());
+            options.resize(20);
+            break;
+          }
+          default: break;
+        }
+        const auto payload = in.ConsumeBytes<uint8_t>(in.ConsumeIntegralInRange<size_t>(0, 32));
+        SegmentView s{.interface = Interface::kCustomerFacing,
+                      .tuple = t,
+                      .flags = in.ConsumeIntegral<uint8_t>(),
+                      .seq = seq,
+                      .ack_seq = ack,
+                      .window = in.ConsumeIntegral<uint16_t>(),
+                      .options = options,
+                      .payload = payload};
+        const uint64_t closed_before = c.stats().pairs_closed;
         const Verdict v = c.HandleSegment(now, s);
-        if (kTrace) std::fprintf(stderr, "segment flags %02x -> verdict %d flow %llx\n", s.flags, int(v.kind), (unsigned long long)v.flow);
+        if (kTrace) {
+          std::fprintf(stderr, "segment flags %02x seq %u ack %u -> verdict %d flow %llx\n", s.flags, s.seq,
+                       s.ack_seq, int(v.kind), (unsigned long long)v.flow);
+        }
+        if (v.kind == Verdict::kDrop && v.flow != 0) {
+          // A signal that did not prove itself changes nothing.
+          CHECK_OR_DIE(c.stats().pairs_closed == closed_before);
+          CHECK_OR_DIE(c.StateOf(v.flow) != State::kClosed);
+          while (auto a = c.PollAction()) CHECK_OR_DIE(a->kind == Action::kChallengeAck);
+        }
+        if (known < tuples.size() && !s.rst() && seq == next_seq[known][dir]) {
+          next_seq[known][dir] = seq + uint32_t(payload.size()) + (s.syn() ? 1 : 0) + (s.fin() ? 1 : 0);
+        }
         peer_ended(v, s);
         break;
       }

@@ -27,7 +27,8 @@ struct Verdict {
     kPassThrough,  // not the core's business: forward unmodified
     kIntercept,    // a new pair was created for this SYN: hold it, act on Actions
     kForward,      // belongs to tracked pair `flow` (leg `leg`): relay it
-    kDrop,         // discard silently
+    kDrop,         // discard silently (with `flow` set: a teardown signal of that pair
+                   // that did not prove itself; counted, see Event)
     kReset,        // discard and answer with RST (counted; see Event)
   };
   Kind kind = kPassThrough;
@@ -51,6 +52,11 @@ struct Action {
     // Multipath client only: the local application's connection is ready
     // (or, with `failed`, could not be made).
     kNotifyApplication,
+    // A RST arrived on `leg` inside the window but not at the expected
+    // sequence number (RFC 5961 §3.2): send the peer an ACK with the leg's
+    // current sequence and acknowledgment numbers; a genuine peer answers it
+    // with an exact RST. `tuple` is the direction to send in.
+    kChallengeAck,
   };
   Kind kind = kOpenLeg;
   FlowId flow = 0;
@@ -86,6 +92,21 @@ enum class EventKind : uint8_t {
   kSetupFailed,             // the downstream leg failed during setup
   kIdleTimeout,
   kPreferProxyIgnored,      // D10
+  // Teardown signals on segment-fed pairs that did not prove themselves
+  // (leg_sequence.h). Nothing changes; the segment is dropped.
+  kRstChallenged,           // in-window RST: a kChallengeAck action was queued
+  kRstInWindowIgnored,      // in-window RST past the challenge-ACK rate limit
+  kRstOutOfWindow,          // reason = SeqClass (out of window, or nothing proven yet)
+  kFinOutOfWindow,          // FIN on a TCP leg; reason = SeqClass
+  kDataFinOutOfWindow,      // the segment carrying DATA_FIN; reason = SeqClass
+  kFastCloseRejected,       // reason = FastCloseRejection
+};
+
+// Why an MP_FASTCLOSE did not end an MPTCP leg (Event reason).
+enum class FastCloseRejection : uint8_t {
+  kMalformed = 1,    // the option does not decode (RFC 8684 §3.5: 12 bytes)
+  kKeyMismatch = 2,  // not the receiver's key, which the core saw in MP_CAPABLE
+  kOutOfWindow = 3,  // its segment is outside the leg's window, or nothing is proven
 };
 const char* EventKindName(EventKind kind);
 

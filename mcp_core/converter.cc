@@ -6,7 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "mptcp_opts/mp_convert_ie.h"
 #include "mptcp_opts/mptcp_option.h"
-#include "mptcp_opts/tcp_option_walker.h"
+#include "mptcp_opts/segment_options.h"
 
 namespace mcp_core {
 namespace {
@@ -23,23 +23,24 @@ bool AnyContains(const std::vector<IpPrefix>& prefixes, const mo::IpAddress& a) 
   return false;
 }
 
-// What a SYN's option area says, in one walk.
+// What a SYN's option area says, from the segment's one option parse.
 struct SynOptions {
   bool mp_capable = false;
   bool prefer_proxy = false;
   std::optional<uint32_t> join_token;
+  std::optional<uint8_t> window_scale;
 };
 
-SynOptions ScanSyn(std::span<const uint8_t> area, const mo::CodecConfig& codec) {
+SynOptions ScanSyn(std::span<const uint8_t> area, const mo::CodecConfig& codec,
+                   mo::SegmentOptions& parsed) {
   SynOptions out;
-  mo::TcpOptionWalker walker(area);
-  for (mo::TcpOption o; walker.Next(o);) {
-    if (o.kind != mo::kKindMptcp) continue;
-    mo::MptcpOption opt;
-    if (mo::DecodeMptcpOption(o.bytes, codec, opt) != mo::DecodeStatus::kOk) continue;
-    if (std::holds_alternative<mo::MpCapable>(opt)) out.mp_capable = true;
-    if (std::holds_alternative<mo::MpPreferProxy>(opt)) out.prefer_proxy = true;
-    if (auto* j = std::get_if<mo::MpJoinSyn>(&opt)) out.join_token = j->token;
+  (void)mo::ParseSegmentOptions(area, codec, parsed);  // a bad option ends the walk; what came before counts
+  if (parsed.has(mo::SegmentOptions::kWindowScale)) out.window_scale = parsed.effective_window_scale();
+  for (const mo::MptcpOptionEntry& e : parsed.mptcp_options()) {
+    if (e.status != mo::DecodeStatus::kOk) continue;
+    if (std::holds_alternative<mo::MpCapable>(e.value)) out.mp_capable = true;
+    if (std::holds_alternative<mo::MpPreferProxy>(e.value)) out.prefer_proxy = true;
+    if (auto* j = std::get_if<mo::MpJoinSyn>(&e.value)) out.join_token = j->token;
   }
   return out;
 }
@@ -69,6 +70,12 @@ const char* EventKindName(EventKind kind) {
     case EventKind::kSetupFailed: return "SETUP_FAILED";
     case EventKind::kIdleTimeout: return "IDLE_TIMEOUT";
     case EventKind::kPreferProxyIgnored: return "PREFER_PROXY_IGNORED";
+    case EventKind::kRstChallenged: return "RST_CHALLENGED";
+    case EventKind::kRstInWindowIgnored: return "RST_IN_WINDOW_IGNORED";
+    case EventKind::kRstOutOfWindow: return "RST_OUT_OF_WINDOW";
+    case EventKind::kFinOutOfWindow: return "FIN_OUT_OF_WINDOW";
+    case EventKind::kDataFinOutOfWindow: return "DATA_FIN_OUT_OF_WINDOW";
+    case EventKind::kFastCloseRejected: return "FAST_CLOSE_REJECTED";
   }
   return "?";
 }
@@ -102,54 +109,170 @@ Verdict Converter::HandleSegment(Instant now, const SegmentView& seg) {
   ++stats_.segments;
   if (auto hit = flows_.Find(seg.tuple)) {
     ++stats_.segments_tracked;
-    ObserveTracked(now, hit->first, hit->second, seg);
-    return {Verdict::kForward, hit->first, hit->second};
+    return ObserveTracked(now, hit->first, hit->second, seg);
   }
   if (!seg.syn() || seg.ack() || seg.rst()) return {};
+  Verdict v;
+  std::optional<uint8_t> window_scale;
   if (config_.role == Role::kNetworkMcp) {
     if (!std::count(config_.mcp_addresses.begin(), config_.mcp_addresses.end(), seg.tuple.dst)) {
       return {};
     }
-    const SynOptions syn = ScanSyn(seg.options, codec_);
+    const SynOptions syn = ScanSyn(seg.options, codec_, parsed_);
     if (syn.join_token) return OnJoinSyn(seg, *syn.join_token);
     if (!syn.mp_capable) return {};  // plain TCP to the MCP's address: not the converter's
-    return NewExplicitFlow(now, seg.interface, seg.tuple, seg.dscp, true, seg.payload);
+    window_scale = syn.window_scale;
+    v = NewExplicitFlow(now, seg.interface, seg.tuple, seg.dscp, true, seg.payload);
+  } else if (config_.role == Role::kCpeMcp && seg.interface == Interface::kCustomerFacing) {
+    const SynOptions syn = ScanSyn(seg.options, codec_, parsed_);
+    window_scale = syn.window_scale;
+    v = NewCpeFlow(now, seg, syn.mp_capable, syn.prefer_proxy);
   }
-  if (config_.role == Role::kCpeMcp && seg.interface == Interface::kCustomerFacing) {
-    return NewCpeFlow(now, seg);
+  // The client's SYN starts the upstream leg's sequence space.
+  if (v.kind == Verdict::kIntercept) {
+    flows_.Get(v.flow)->sequence[int(Leg::kUpstream)].Learn(LegSide::kTupleSource, seg, window_scale);
   }
-  return {};
+  return v;
 }
 
 // Refreshes the idle lifetime and, for pairs fed by segments, turns RST, FIN,
-// DATA_FIN and MP_FASTCLOSE into inputs. An MPTCP leg ends with DATA_FIN or
-// MP_FASTCLOSE, not with one subflow's FIN or RST (RFC 8684 §3.3.3, §3.5).
-void Converter::ObserveTracked(Instant now, FlowId id, Leg leg, const SegmentView& seg) {
+// DATA_FIN and MP_FASTCLOSE into inputs once they prove themselves: in the
+// leg's window (RFC 5961 §3 for RST, RFC 9293 §3.10.7.4 for the others) and,
+// for MP_FASTCLOSE, well formed with the receiver's key when the core saw it.
+// A signal that does not prove itself changes nothing: the segment is dropped
+// and counted. An MPTCP leg ends with DATA_FIN or MP_FASTCLOSE, not with one
+// subflow's FIN or RST (RFC 8684 §3.3.3, §3.5).
+Verdict Converter::ObserveTracked(Instant now, FlowId id, Leg leg, const SegmentView& seg) {
   Pair* p = flows_.Get(id);
-  p->last_activity_ns = now.nanos();
-  const Transport t = leg == Leg::kUpstream ? p->up_transport : p->down_transport;
+  const Verdict forward{Verdict::kForward, id, leg};
+  const Verdict drop{Verdict::kDrop, id, leg};
   const bool up = leg == Leg::kUpstream;
-  if (t == Transport::kTcp) {
-    if (seg.rst()) return ApplyInput(now, id, up ? Input::kUpReset : Input::kDownReset);
-    if (seg.fin()) return ApplyInput(now, id, up ? Input::kUpFin : Input::kDownFin);
+  const bool mptcp = (up ? p->up_transport : p->down_transport) == Transport::kMptcp;
+  const LegSide from = seg.tuple == (up ? p->up : p->down) ? LegSide::kTupleSource : LegSide::kTupleDestination;
+  LegSequence& sequence = p->sequence[int(leg)];
+  // The one option parse, where options can matter: MPTCP legs and SYNs.
+  const bool parsed = !seg.options.empty() && (mptcp || seg.syn());
+  if (parsed) (void)mo::ParseSegmentOptions(seg.options, codec_, parsed_);
+
+  const SeqClass position = seg.rst() ? sequence.ClassifyRst(from, seg)
+                                      : sequence.ClassifyFin(from, seg.seq + uint32_t(seg.payload.size()));
+  if (mptcp && parsed) {
+    if (const auto fastclose = CheckFastClose(id, leg, from, seg, position)) {
+      if (!*fastclose) return drop;
+      p->last_activity_ns = now.nanos();
+      ApplyInput(now, id, up ? Input::kUpFastClose : Input::kDownFastClose);
+      return forward;
+    }
+  }
+  if (seg.rst()) {
+    switch (position) {
+      case SeqClass::kExact:
+        p->last_activity_ns = now.nanos();
+        // A subflow's RST does not end an MPTCP connection.
+        if (!mptcp) ApplyInput(now, id, up ? Input::kUpReset : Input::kDownReset);
+        return forward;
+      case SeqClass::kInWindow:
+        ChallengeRst(now, id, leg, seg);
+        return drop;
+      case SeqClass::kOutOfWindow:
+      case SeqClass::kUnknown:
+        Emit(EventKind::kRstOutOfWindow, id, uint8_t(position));
+        return drop;
+    }
+  }
+  // FIN on a TCP leg, DATA_FIN on an MPTCP leg: graceful closes, when in window.
+  bool close = false;
+  if (!mptcp && seg.fin()) {
+    if (position != SeqClass::kExact && position != SeqClass::kInWindow) {
+      Emit(EventKind::kFinOutOfWindow, id, uint8_t(position));
+      return drop;
+    }
+    close = true;
+  }
+  if (mptcp && parsed) {
+    for (const mo::MptcpOptionEntry& e : parsed_.mptcp_options()) {
+      const auto* dss = std::get_if<mo::Dss>(&e.value);
+      if (e.status != mo::DecodeStatus::kOk || !dss || !dss->data_fin) continue;
+      if (position != SeqClass::kExact && position != SeqClass::kInWindow) {
+        Emit(EventKind::kDataFinOutOfWindow, id, uint8_t(position));
+        return drop;
+      }
+      close = true;
+    }
+  }
+  const std::optional<uint8_t> window_scale =
+      parsed && seg.syn() && parsed_.has(mo::SegmentOptions::kWindowScale)
+          ? std::optional<uint8_t>(parsed_.effective_window_scale())
+          : std::nullopt;
+  // Only a segment near the leg's sequence space refreshes the pair: one
+  // from anywhere else cannot keep a pair alive.
+  if (!sequence.Learn(from, seg, window_scale) && !close) return forward;
+  p->last_activity_ns = now.nanos();
+  if (mptcp && parsed) LearnKeys(id, leg, from);
+  if (close) ApplyInput(now, id, up ? Input::kUpFin : Input::kDownFin);
+  return forward;
+}
+
+std::optional<bool> Converter::CheckFastClose(FlowId id, Leg leg, LegSide from,
+                                              const SegmentView& seg, SeqClass position) {
+  for (const mo::MptcpOptionEntry& e : parsed_.mptcp_options()) {
+    const auto bytes = mo::SegmentOptions::BytesOf(e, seg.options);
+    if (bytes.size() < 3 || mo::SubtypeOf(bytes) != uint8_t(mo::Subtype::kMpFastclose)) continue;
+    const auto* fastclose = std::get_if<mo::MpFastclose>(&e.value);
+    FastCloseRejection why;
+    if (e.status != mo::DecodeStatus::kOk || !fastclose) {
+      why = FastCloseRejection::kMalformed;
+    } else if (position != SeqClass::kExact && position != SeqClass::kInWindow) {
+      why = FastCloseRejection::kOutOfWindow;
+    } else if (auto k = keys_.find({id, leg});
+               k != keys_.end() && k->second.key[int(Other(from))] &&
+               *k->second.key[int(Other(from))] != fastclose->receiver_key) {
+      why = FastCloseRejection::kKeyMismatch;  // RFC 8684 §3.5: the receiver's key
+    } else {
+      return true;
+    }
+    Emit(EventKind::kFastCloseRejected, id, uint8_t(why));
+    return false;
+  }
+  return std::nullopt;
+}
+
+// MP_CAPABLE carries the sender's key (SYN in v0, SYN/ACK) and both keys
+// (the third ACK, RFC 8684 §3.1). The first key seen for a side stays: the
+// segment carrying it was already held to the leg's window.
+void Converter::LearnKeys(FlowId id, Leg leg, LegSide from) {
+  for (const mo::MptcpOptionEntry& e : parsed_.mptcp_options()) {
+    const auto* capable = std::get_if<mo::MpCapable>(&e.value);
+    if (e.status != mo::DecodeStatus::kOk || !capable) continue;
+    if (!capable->sender_key && !capable->receiver_key) continue;
+    LegKeys& keys = keys_[{id, leg}];
+    auto& sender = keys.key[int(from)];
+    auto& receiver = keys.key[int(Other(from))];
+    if (!sender && capable->sender_key) sender = capable->sender_key;
+    if (!receiver && capable->receiver_key) receiver = capable->receiver_key;
+  }
+}
+
+void Converter::ChallengeRst(Instant now, FlowId id, Leg leg, const SegmentView& seg) {
+  const int64_t second = now.nanos() / 1000000000;
+  if (second != challenge_second_) {
+    challenge_second_ = second;
+    challenges_this_second_ = 0;
+  }
+  if (challenges_this_second_ >= kChallengeAcksPerSecond) {
+    Emit(EventKind::kRstInWindowIgnored, id);
     return;
   }
-  if (seg.options.empty()) return;
-  mo::TcpOptionWalker walker(seg.options);
-  for (mo::TcpOption o; walker.Next(o);) {
-    if (o.kind != mo::kKindMptcp || o.bytes.size() < 3) continue;
-    const uint8_t subtype = mo::SubtypeOf(o.bytes);
-    if (subtype == uint8_t(mo::Subtype::kMpFastclose)) {
-      return ApplyInput(now, id, up ? Input::kUpFastClose : Input::kDownFastClose);
-    }
-    // Only a DSS with the F flag needs a full decode (most carry data).
-    if (subtype == uint8_t(mo::Subtype::kDss) && o.bytes.size() >= 4 && (o.bytes[3] & mo::Dss::kFlagDataFin)) {
-      mo::Dss dss;
-      if (mo::Decode(o.bytes, dss) == mo::DecodeStatus::kOk) {
-        return ApplyInput(now, id, up ? Input::kUpFin : Input::kDownFin);
-      }
-    }
-  }
+  ++challenges_this_second_;
+  const Pair* p = flows_.Get(id);
+  Action a;
+  a.kind = Action::kChallengeAck;
+  a.flow = id;
+  a.leg = leg;
+  a.transport = leg == Leg::kUpstream ? p->up_transport : p->down_transport;
+  a.tuple = seg.tuple.Reversed();  // to the RST's sender
+  actions_.push_back(std::move(a));
+  Emit(EventKind::kRstChallenged, id);
 }
 
 Verdict Converter::HandleAcceptedConnection(Instant now, const AcceptedConnection& conn) {
@@ -309,13 +432,13 @@ Verdict Converter::NewExplicitFlow(Instant now, Interface iface, const FourTuple
 // draft -10 §7.2.2: the CPE intercepts an eligible LAN SYN and opens MPTCP
 // to the network MCP with IEs; the client is answered only after the MCP's
 // SYN/ACK carries the exact echo.
-Verdict Converter::NewCpeFlow(Instant now, const SegmentView& seg) {
-  const SynOptions syn = ScanSyn(seg.options, codec_);
-  if (syn.mp_capable) {  // a native MPTCP host behind the CPE: hands off
+Verdict Converter::NewCpeFlow(Instant now, const SegmentView& seg, bool native_mptcp,
+                              bool prefer_proxy) {
+  if (native_mptcp) {  // a native MPTCP host behind the CPE: hands off
     Emit(EventKind::kNativeMptcpPassedThrough, 0);
     return {};
   }
-  if (syn.prefer_proxy) Emit(EventKind::kPreferProxyIgnored, 0);  // D10: not with MP_CAPABLE
+  if (prefer_proxy) Emit(EventKind::kPreferProxyIgnored, 0);  // D10: not with MP_CAPABLE
   const auto& dst = seg.tuple.dst;
   const bool eligible =
       seg.tuple.dst_port != 0 &&
@@ -558,6 +681,8 @@ void Converter::ApplyInput(Instant now, FlowId id, Input input) {
   }
   if (t->to == State::kClosed) {
     if (p->token) by_token_.erase(p->token);
+    keys_.erase({id, Leg::kUpstream});
+    keys_.erase({id, Leg::kDownstream});
     deadlines_.erase({p->deadline_ns, id});
     pending_.erase(id);
     flows_.Free(id);

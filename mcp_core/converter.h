@@ -20,7 +20,9 @@
 //  * Bounded: pairs <= max_flows, half-open setups per source and in total,
 //    MP_JOIN subflows per connection. Past a limit is a counted refusal.
 //  * Choose one style per pair: either feed its segments (the core then
-//    derives RST / FIN / DATA_FIN / MP_FASTCLOSE itself) or report leg events.
+//    derives RST / FIN / DATA_FIN / MP_FASTCLOSE itself, acting only on those
+//    in the leg's window and, for MP_FASTCLOSE, well formed with the
+//    receiver's key: see leg_sequence.h and README.md) or report leg events.
 //
 //   mcp_core::Converter mcp(config);
 //   Verdict v = mcp.HandleSegment(now, segment);
@@ -46,6 +48,7 @@
 #include "mcp_core/segment.h"
 #include "mcp_core/time.h"
 #include "mcp_core/transitions.h"
+#include "mptcp_opts/segment_options.h"
 
 namespace mcp_core {
 
@@ -137,7 +140,8 @@ class Converter {
 
   Verdict NewExplicitFlow(Instant now, Interface iface, const FourTuple& tuple, uint8_t dscp,
                           bool has_mp_capable, std::span<const uint8_t> payload);
-  Verdict NewCpeFlow(Instant now, const SegmentView& seg);
+  // `native_mptcp`, `prefer_proxy`: what the SYN's options carry.
+  Verdict NewCpeFlow(Instant now, const SegmentView& seg, bool native_mptcp, bool prefer_proxy);
   Verdict OnJoinSyn(const SegmentView& seg, uint32_t token);
   // The first setup bound (flow table, half-open total, half-open from this
   // source) a new pair would exceed, if any.
@@ -149,11 +153,36 @@ class Converter {
   void ReleaseHalfOpen(FlowId id, Pair& p);
   void Emit(EventKind kind, FlowId flow, uint8_t reason = 0);
   void AbortLeg(FlowId id, const Pair& p, Leg leg);
-  void ObserveTracked(Instant now, FlowId id, Leg leg, const SegmentView& seg);
+  // A segment on a tracked leg: refreshes the pair and, when it proves
+  // itself, turns RST, FIN, DATA_FIN and MP_FASTCLOSE into inputs.
+  Verdict ObserveTracked(Instant now, FlowId id, Leg leg, const SegmentView& seg);
+  // MP_FASTCLOSE on `seg`, if any: nullopt when none, else whether it proved
+  // itself (counted when not).
+  std::optional<bool> CheckFastClose(FlowId id, Leg leg, LegSide from, const SegmentView& seg,
+                                     SeqClass position);
+  void LearnKeys(FlowId id, Leg leg, LegSide from);
+  // An in-window RST: a challenge ACK, within kChallengeAcksPerSecond.
+  void ChallengeRst(Instant now, FlowId id, Leg leg, const SegmentView& seg);
   void CheckTime(Instant now);
+
+  // The MPTCP keys of a segment-fed MPTCP leg's two sides, once seen in
+  // MP_CAPABLE (RFC 8684 §3.1); MP_FASTCLOSE must carry the receiver's
+  // (§3.5). Kept beside the pairs: only segment-fed MPTCP legs have them.
+  struct LegKeys {
+    std::optional<uint64_t> key[2];  // by LegSide
+  };
+  // RFC 5961 §7: challenge ACKs are rate limited (Linux's historical
+  // tcp_challenge_ack_limit default); past it, in-window RSTs are ignored.
+  static constexpr uint32_t kChallengeAcksPerSecond = 1000;
 
   Config config_;
   mptcp_opts::CodecConfig codec_;
+  // Reused for every segment's one option parse (no allocation, and the
+  // 20-entry result is not zeroed per segment).
+  mptcp_opts::SegmentOptions parsed_;
+  absl::flat_hash_map<std::pair<FlowId, Leg>, LegKeys> keys_;
+  int64_t challenge_second_ = std::numeric_limits<int64_t>::min();
+  uint32_t challenges_this_second_ = 0;
   FlowTable flows_;
   absl::flat_hash_map<FlowId, Pending> pending_;
   absl::flat_hash_map<std::string, uint32_t> half_open_by_source_;

@@ -232,10 +232,14 @@ TEST_F(CouplingTest, IllegalEventChangesNothing) {
   EXPECT_EQ(mcp_.stats().illegal_inputs, 2u);
 }
 
-// A packet-level box feeds segments; the core derives the teardown itself.
+// A packet-level box feeds segments; the core derives the teardown itself
+// from segments in sequence (teardown_signal_test has the forged ones).
 TEST(NetworkMcpTest, SegmentFedPairDerivesTeardown) {
   Converter mcp(NetworkMcp("relay_mp_capable_to_servers: false"));
-  const Verdict v = mcp.HandleSegment(T(0), MptcpSyn(kClientToMcp, Ies({kDstIe})).view());
+  auto syn = MptcpSyn(kClientToMcp, Ies({kDstIe}));
+  syn.seq = 1000;
+  const uint32_t client_next = 1000 + 1 + uint32_t(syn.payload.size());
+  const Verdict v = mcp.HandleSegment(T(0), syn.view());
   const Action open = Drain(mcp)[0];
   LegEvent up = Connected();
   FourTuple down = open.tuple;
@@ -247,6 +251,7 @@ TEST(NetworkMcpTest, SegmentFedPairDerivesTeardown) {
   OwnedSegment fin;
   fin.tuple = kClientToMcp;
   fin.flags = kTcpFin | kTcpAck;
+  fin.seq = client_next;
   EXPECT_EQ(mcp.HandleSegment(T(2), fin.view()).kind, Verdict::kForward);
   EXPECT_TRUE(Drain(mcp).empty());
   // ...a DATA_FIN is.
@@ -257,12 +262,20 @@ TEST(NetworkMcpTest, SegmentFedPairDerivesTeardown) {
   fin.flags = kTcpAck;
   EXPECT_EQ(mcp.HandleSegment(T(3), fin.view()).kind, Verdict::kForward);
   EXPECT_THAT(Describe(Drain(mcp)), ElementsAre("CLOSE down"));
-  // The server's RST arrives on the downstream tuple (reversed direction).
-  OwnedSegment rst;
-  rst.interface = Interface::kInternetFacing;
-  rst.tuple = down.Reversed();
+  // The server's data, then its RST at the next octet, on the downstream
+  // tuple (reversed direction).
+  OwnedSegment data;
+  data.interface = Interface::kInternetFacing;
+  data.tuple = down.Reversed();
+  data.flags = kTcpAck;
+  data.seq = 90000;
+  data.payload.assign(10, 'd');
+  EXPECT_EQ(mcp.HandleSegment(T(4), data.view()).kind, Verdict::kForward);
+  OwnedSegment rst = data;
   rst.flags = kTcpRst;
-  const Verdict rv = mcp.HandleSegment(T(4), rst.view());
+  rst.seq = 90010;
+  rst.payload.clear();
+  const Verdict rv = mcp.HandleSegment(T(5), rst.view());
   EXPECT_EQ(rv.kind, Verdict::kForward);
   EXPECT_EQ(rv.leg, Leg::kDownstream);
   EXPECT_THAT(Describe(Drain(mcp)), ElementsAre("FASTCLOSE up"));
@@ -535,13 +548,16 @@ TEST(CpeTest, NativeMptcpHostAndIneligibleFlowsPassThrough) {
 
 TEST(CpeTest, LanResetAbortsTheMptcpLeg) {
   Converter cpe(Cpe());
-  const Verdict v = cpe.HandleSegment(T(0), TcpSyn(kLanToServer).view());
+  auto syn = TcpSyn(kLanToServer);
+  syn.seq = 4242;
+  const Verdict v = cpe.HandleSegment(T(0), syn.view());
   std::vector<uint8_t> echo = Ies({kDstIe});
   ASSERT_TRUE(cpe.HandleLegEvent(T(1), v.flow, Leg::kDownstream, Connected(true, &echo)).ok());
   Drain(cpe);
   OwnedSegment rst;
   rst.tuple = kLanToServer;
   rst.flags = kTcpRst;
+  rst.seq = 4243;  // the LAN host's next octet after its SYN
   EXPECT_EQ(cpe.HandleSegment(T(2), rst.view()).kind, Verdict::kForward);
   EXPECT_THAT(Describe(Drain(cpe)), ElementsAre("FASTCLOSE down"));
 }

@@ -16,6 +16,7 @@
 #include "absl/hash/hash.h"
 #include "mcp_core/actions.h"
 #include "mcp_core/huge_page_allocator.h"
+#include "mcp_core/leg_sequence.h"
 #include "mcp_core/segment.h"
 #include "mcp_core/time.h"
 #include "mcp_core/transitions.h"
@@ -40,6 +41,8 @@ struct Pair {
   bool retried_without_mp_capable = false;  // D9
   bool down_connected = false;  // the downstream handshake completed
   uint8_t dscp = 0;
+  // Segment-fed pairs: each leg's sequence space, indexed by Leg.
+  LegSequence sequence[2];
 };
 
 class FlowTable {

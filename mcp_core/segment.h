@@ -2,7 +2,8 @@
 // interface class it arrived on, and the 4-tuple that names a leg.
 //
 //   mcp_core::SegmentView seg{.interface = Interface::kCustomerFacing,
-//                             .tuple = {src, dst, sport, dport}, .flags = kSyn,
+//                             .tuple = {src, dst, sport, dport}, .flags = kTcpSyn,
+//                             .seq = seq, .ack_seq = ack, .window = window,
 //                             .options = option_area, .payload = payload};
 //   Verdict v = converter.HandleSegment(now, seg);
 #ifndef MCP_CORE_SEGMENT_H_
@@ -40,6 +41,13 @@ struct SegmentView {
   FourTuple tuple;
   uint8_t flags = 0;                  // TCP flags (kTcpSyn, ...)
   uint8_t dscp = 0;
+  // The TCP header's sequence number, acknowledgment number (meaningful with
+  // kTcpAck) and window field as on the wire (unscaled). The core tracks each
+  // leg's sequence space from them and accepts a RST, FIN, DATA_FIN or
+  // MP_FASTCLOSE only where the receiver expects it (leg_sequence.h).
+  uint32_t seq = 0;
+  uint32_t ack_seq = 0;  // the acknowledgment number (th->ack_seq)
+  uint16_t window = 0;
   std::span<const uint8_t> options;   // TCP option area, valid for the call only
   std::span<const uint8_t> payload;   // valid for the call only
 

@@ -26,7 +26,13 @@ struct OwnedSegment {
   uint8_t dscp = 0;
   std::vector<uint8_t> options;
   std::vector<uint8_t> payload;
-  SegmentView view() const { return {interface, tuple, flags, dscp, options, payload}; }
+  uint32_t seq = 0;
+  uint32_t ack_seq = 0;
+  uint16_t window = 0;
+  SegmentView view() const {
+    return {.interface = interface, .tuple = tuple, .flags = flags, .dscp = dscp, .seq = seq,
+            .ack_seq = ack_seq, .window = window, .options = options, .payload = payload};
+  }
 };
 
 inline std::vector<uint8_t> Area(std::vector<mo::TcpOptionValue> opts) {
@@ -79,7 +85,7 @@ inline std::vector<EventKind> DrainEvents(Converter& c) {
 }
 
 inline std::string Describe(const Action& a) {
-  static const char* kinds[] = {"OPEN", "ANSWER_SYN", "RESET", "FASTCLOSE", "CLOSE", "NOTIFY_APP"};
+  static const char* kinds[] = {"OPEN", "ANSWER_SYN", "RESET", "FASTCLOSE", "CLOSE", "NOTIFY_APP", "CHALLENGE_ACK"};
   std::string s = kinds[a.kind];
   s += a.leg == Leg::kUpstream ? " up" : " down";
   if (a.kind == Action::kOpenLeg) {
