@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -193,13 +194,13 @@ inline DecodeStatus RefFixedLengthStatus(Bytes in, uint8_t subtype, size_t lengt
   return in[1] == length ? DecodeStatus::kOk : DecodeStatus::kBadLength;
 }
 
-// MP_PREFER_PROXY (draft -10 §4): Length 4, subtype from the configuration;
-// a subtype >= 0x10 disables it.
+// MP_PREFER_PROXY (draft -10 §4): Length 4, subtype from the configuration
+// (0x9..0xE by type); std::nullopt disables it.
 inline DecodeStatus RefPreferProxyStatus(Bytes in, const CodecConfig& cfg) {
-  if (cfg.prefer_proxy_subtype > 0x0f) {
+  if (!cfg.prefer_proxy_subtype) {
     return in.size() < 2 ? DecodeStatus::kTruncated : DecodeStatus::kWrongSubtype;
   }
-  return RefFixedLengthStatus(in, cfg.prefer_proxy_subtype, 4);
+  return RefFixedLengthStatus(in, cfg.prefer_proxy_subtype->value(), 4);
 }
 
 // ---------------------------------------------------------------------------
@@ -313,7 +314,8 @@ inline void CheckAddAddrInput(Bytes in) {
 // configured subtype); the rest is the option.
 //   sel = in[0] & 7: 0 REMOVE_ADDR, 1 MP_PRIO v1, 2 MP_PRIO v0, 3 MP_FAIL,
 //   4 MP_FASTCLOSE, 5 MP_TCPRST, 6 MP_PREFER_PROXY with subtype in[0] >> 3
-//   (0..31; >= 16 disables it), 7 MP_PREFER_PROXY with the default 0xE.
+//   (0..31; outside 0x9..0xE disables it), 7 MP_PREFER_PROXY with the
+//   default 0xE.
 inline void CheckSmallOptionInput(Bytes data) {
   if (data.empty()) return;
   const uint8_t sel = data[0] & 7;
@@ -345,14 +347,15 @@ inline void CheckSmallOptionInput(Bytes data) {
       break;
     default: {
       CodecConfig cfg;
-      cfg.prefer_proxy_subtype = sel == 6 ? uint8_t(data[0] >> 3) : kDefaultPreferProxySubtype;
+      cfg.prefer_proxy_subtype = sel == 6 ? PreferProxySubtype::FromValue(uint8_t(data[0] >> 3))
+                                          : PreferProxySubtype::Default();
       const DecodeStatus s = CheckDecoder<MpPreferProxy>(
           in, RefPreferProxyStatus(in, cfg),
           [cfg](Bytes b, MpPreferProxy& p) { return Decode(b, cfg, p); });
       if (s == DecodeStatus::kOk) {
         MpPreferProxy p;
         (void)Decode(in, cfg, p);
-        FUZZ_CHECK(p.subtype == cfg.prefer_proxy_subtype);
+        FUZZ_CHECK(cfg.prefer_proxy_subtype && p.subtype == cfg.prefer_proxy_subtype->value());
       }
       break;
     }
@@ -360,7 +363,7 @@ inline void CheckSmallOptionInput(Bytes data) {
 }
 
 // What the dispatcher must do, per the routing rules in mptcp_option.h: the
-// configured MP_PREFER_PROXY subtype first (only when 0x9..0xE), then the
+// configured MP_PREFER_PROXY subtype first (0x9..0xE by type), then the
 // RFC 8684 subtypes, MP_TCPRST only in v1, everything else UnknownMptcp.
 inline DecodeStatus RefDispatch(Bytes in, const CodecConfig& cfg, MptcpOption& out) {
   if (in.size() < 2) return DecodeStatus::kTruncated;
@@ -373,7 +376,7 @@ inline DecodeStatus RefDispatch(Bytes in, const CodecConfig& cfg, MptcpOption& o
     if (s == DecodeStatus::kOk) out = value;
     return s;
   };
-  if (IsValidPreferProxySubtype(cfg.prefer_proxy_subtype) && st == cfg.prefer_proxy_subtype) {
+  if (cfg.prefer_proxy_subtype && st == cfg.prefer_proxy_subtype->value()) {
     return with(MpPreferProxy{}, [&](MpPreferProxy& p) { return Decode(in, cfg, p); });
   }
   switch (st) {
@@ -418,11 +421,11 @@ inline void CheckMptcpOption(Bytes in, const CodecConfig& cfg) {
 }
 
 // First byte: bit 0 = version (1 = v1), bits 1..5 = prefer_proxy_subtype
-// (0..31: valid 9..14, invalid values and >= 16 exercise the fallback).
+// (0..31: 9..14 configure it, every other value disables it).
 inline CodecConfig ConfigFromByte(uint8_t b) {
   CodecConfig cfg;
   cfg.version = (b & 1) ? MptcpVersion::kV1 : MptcpVersion::kV0;
-  cfg.prefer_proxy_subtype = uint8_t((b >> 1) & 0x1f);
+  cfg.prefer_proxy_subtype = PreferProxySubtype::FromValue(uint8_t((b >> 1) & 0x1f));
   return cfg;
 }
 

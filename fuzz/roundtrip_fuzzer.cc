@@ -23,6 +23,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <variant>
 #include <vector>
 
@@ -163,9 +164,11 @@ CodecConfig ConfigFor(const MptcpOption& v) {
   if (const auto* m = std::get_if<MpPrio>(&v)) cfg.version = m->version;
   if (const auto* u = std::get_if<UnknownMptcp>(&v)) {
     cfg.version = u->subtype == uint8_t(Subtype::kMpTcprst) ? MptcpVersion::kV0 : MptcpVersion::kV1;
-    cfg.prefer_proxy_subtype = 0x10;  // disabled: 9..15 stay unknown
+    cfg.prefer_proxy_subtype = std::nullopt;  // disabled: 9..15 stay unknown
   }
-  if (const auto* p = std::get_if<MpPreferProxy>(&v)) cfg.prefer_proxy_subtype = p->subtype;
+  if (const auto* p = std::get_if<MpPreferProxy>(&v)) {
+    cfg.prefer_proxy_subtype = PreferProxySubtype::FromValue(p->subtype);
+  }
   return cfg;
 }
 
@@ -174,12 +177,16 @@ void CheckDecodesBack(Bytes wire, const MptcpOption& v) {
   const CodecConfig cfg = ConfigFor(v);
   const std::vector<uint8_t> exact = Copy(wire);
   if (const auto* pp = std::get_if<MpPreferProxy>(&v)) {
-    // Any subtype <= 15 encodes; the subtype decoder takes it from the
-    // configuration. The dispatcher honours only unassigned ones (0x9..0xE).
+    // Any subtype <= 15 encodes, but only 0x9..0xE can be configured
+    // (PreferProxySubtype, decisions.md D5): other values decode as
+    // MP_PREFER_PROXY under no configuration.
     MpPreferProxy back;
+    if (!cfg.prefer_proxy_subtype) {
+      FUZZ_CHECK(Decode(Bytes(exact), cfg, back) == DecodeStatus::kWrongSubtype);
+      return;
+    }
     FUZZ_CHECK(Decode(Bytes(exact), cfg, back) == DecodeStatus::kOk);
     FUZZ_CHECK(back == *pp);
-    if (!IsValidPreferProxySubtype(pp->subtype)) return;
   }
   MptcpOption back;
   const DecodeStatus s = DecodeMptcpOption(Bytes(exact), cfg, back);

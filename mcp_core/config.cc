@@ -130,11 +130,14 @@ absl::StatusOr<Config> ConfigFromProto(const McpConfig& p) {
   if (c.max_flows > (1u << 30)) return Bad("max_flows", "at most 2^30");
   if (c.max_half_open_total > c.max_flows) return Bad("max_half_open_total", "cannot exceed max_flows");
   if (p.has_prefer_proxy_subtype()) {
-    if (!mptcp_opts::IsValidPreferProxySubtype(static_cast<uint8_t>(p.prefer_proxy_subtype())) ||
-        p.prefer_proxy_subtype() > 15) {
-      return Bad("prefer_proxy_subtype", "must be an unassigned MPTCP subtype, 0x9..0xE (decisions.md D5)");
+    const auto subtype = mptcp_opts::PreferProxySubtype::FromValue(p.prefer_proxy_subtype());
+    if (!subtype) {
+      return Bad("prefer_proxy_subtype",
+                 absl::StrCat(p.prefer_proxy_subtype(), " is outside ",
+                              mptcp_opts::PreferProxySubtype::kRangeText,
+                              ", the MPTCP subtypes IANA left unassigned (decisions.md D5)"));
     }
-    c.prefer_proxy_subtype = static_cast<uint8_t>(p.prefer_proxy_subtype());
+    c.prefer_proxy_subtype = *subtype;
   }
   return c;
 }

@@ -57,7 +57,8 @@ struct Config {
   uint32_t max_half_open_total = 4096;
   uint32_t max_subflows_per_connection = 8;
   uint32_t max_flows = 1000000;
-  uint8_t prefer_proxy_subtype = mptcp_opts::kDefaultPreferProxySubtype;  // D5
+  // D5: 0x9..0xE, default 0xE; the type holds nothing else.
+  mptcp_opts::PreferProxySubtype prefer_proxy_subtype = mptcp_opts::PreferProxySubtype::Default();
 };
 
 // Converts and validates. Errors are InvalidArgument naming the field, e.g.

@@ -1,5 +1,8 @@
 #include "mcp_core/config.h"
 
+#include <string>
+#include <utility>
+
 #include "gtest/gtest.h"
 
 namespace mcp_core {
@@ -15,7 +18,7 @@ TEST(ConfigTest, NetworkMcpDefaults) {
   EXPECT_EQ(c->capability_cache_ttl, Duration::Seconds(86400));  // D8
   EXPECT_EQ(c->server_cache_ttl, Duration::Seconds(86400));      // D9
   EXPECT_EQ(c->server_mp_capable_timeout, Duration::Millis(3000));  // D9
-  EXPECT_EQ(c->prefer_proxy_subtype, 0xE);                        // D5
+  EXPECT_EQ(c->prefer_proxy_subtype.value(), 0xE);                // D5
   EXPECT_EQ(c->supported_transport_protocols, std::vector<uint8_t>{6});
   EXPECT_TRUE(c->logging);
 }
@@ -57,7 +60,7 @@ TEST(ConfigTest, EverySection56ParameterLoads) {
   EXPECT_FALSE(c->preserve_dscp);
   EXPECT_EQ(c->dscp_remark, 10);
   EXPECT_EQ(c->setup_timeout, Duration::Millis(2000));
-  EXPECT_EQ(c->prefer_proxy_subtype, 11);
+  EXPECT_EQ(c->prefer_proxy_subtype.value(), 11);
   EXPECT_EQ(c->eligible_ports, std::vector<uint16_t>{443});
 }
 
@@ -73,7 +76,7 @@ TEST(ConfigTest, ClearErrors) {
       {"role: CPE_MCP network_mcps { address: \"192.0.2.1\" }", "network_mcps[0].port"},
       {"role: NETWORK_MCP mcp_addresses: \"192.0.2.1\" source_mode: POOL", "source_pool: source_mode POOL needs"},
       {"role: NETWORK_MCP mcp_addresses: \"192.0.2.1\" acl_source_prefixes: \"10.0.0.0/33\"", "acl_source_prefixes[0]"},
-      {"role: NETWORK_MCP mcp_addresses: \"192.0.2.1\" prefer_proxy_subtype: 2", "prefer_proxy_subtype: must be an unassigned"},
+      {"role: NETWORK_MCP mcp_addresses: \"192.0.2.1\" prefer_proxy_subtype: 2", "prefer_proxy_subtype: 2 is outside 0x9..0xE"},
       {"role: NETWORK_MCP mcp_addresses: \"192.0.2.1\" dscp_remark: 10", "dscp_remark: set preserve_dscp: false"},
       {"role: NETWORK_MCP mcp_addresses: \"192.0.2.1\" mss_clamp: 20", "mss_clamp"},
       {"role: NETWORK_MCP mcp_addresses: \"192.0.2.1\" max_flows: 10 max_half_open_total: 20", "max_half_open_total: cannot exceed"},
@@ -85,6 +88,32 @@ TEST(ConfigTest, ClearErrors) {
     EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
     EXPECT_NE(std::string(r.status().message()).find(c.message), std::string::npos)
         << c.text << " -> " << r.status();
+  }
+}
+
+// Issue 12: the textproto loader takes the one range of decisions.md D5
+// (0x9..0xE) and names the field and the range when it refuses.
+TEST(ConfigTest, PreferProxySubtypeOutsideD5RangeIsRefusedNamingTheField) {
+  for (const char* v : {"2", "0x8", "0xF", "16", "256", "4294967295", "270"}) {
+    const std::string text =
+        std::string("role: NETWORK_MCP mcp_addresses: \"192.0.2.1\" prefer_proxy_subtype: ") + v;
+    auto r = LoadConfig(text);
+    ASSERT_FALSE(r.ok()) << text;
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+    const std::string message(r.status().message());
+    EXPECT_EQ(message.rfind("prefer_proxy_subtype: ", 0), 0u) << message;
+    EXPECT_NE(message.find(" is outside 0x9..0xE"), std::string::npos) << message;
+    EXPECT_NE(message.find("decisions.md D5"), std::string::npos) << message;
+  }
+}
+
+TEST(ConfigTest, PreferProxySubtypeAcceptsBothEndsOfTheD5Range) {
+  for (const auto& [text, want] : {std::pair{"0x9", 0x9}, std::pair{"0xE", 0xE}, std::pair{"9", 9},
+                                   std::pair{"14", 14}}) {
+    auto c = LoadConfig(
+        std::string("role: NETWORK_MCP mcp_addresses: \"192.0.2.1\" prefer_proxy_subtype: ") + text);
+    ASSERT_TRUE(c.ok()) << text << " -> " << c.status();
+    EXPECT_EQ(c->prefer_proxy_subtype.value(), want) << text;
   }
 }
 

@@ -24,20 +24,22 @@ struct MpPreferProxy {
 inline constexpr uint8_t kMpPreferProxyLength = 4;
 
 // Statuses: kOk; kTruncated; kBadLength (not 4); kWrongKind; kWrongSubtype
-// (including when config.prefer_proxy_subtype is disabled, >= 0x10). The 12
-// reserved bits are ignored on receipt (§4).
+// (including when config.prefer_proxy_subtype is std::nullopt, disabled).
+// The subtype comes typed (PreferProxySubtype, 0x9..0xE), so no RFC 8684
+// subtype can be decoded as MP_PREFER_PROXY. The 12 reserved bits are
+// ignored on receipt (§4).
 [[nodiscard]] inline DecodeStatus Decode(std::span<const uint8_t> option,
                                          const CodecConfig& config, MpPreferProxy& out) {
-  if (config.prefer_proxy_subtype > 0x0f) {
+  if (!config.prefer_proxy_subtype) {
     return option.size() < 2 ? DecodeStatus::kTruncated : DecodeStatus::kWrongSubtype;
   }
+  const uint8_t subtype = config.prefer_proxy_subtype->value();
   size_t len = 0;
-  if (auto s = internal::CheckMptcpHeader(option, config.prefer_proxy_subtype, len);
-      s != DecodeStatus::kOk) {
+  if (auto s = internal::CheckMptcpHeader(option, subtype, len); s != DecodeStatus::kOk) {
     return s;
   }
   if (len != kMpPreferProxyLength) return DecodeStatus::kBadLength;
-  out.subtype = config.prefer_proxy_subtype;
+  out.subtype = subtype;
   return DecodeStatus::kOk;
 }
 
@@ -52,6 +54,8 @@ inline size_t EncodedSize(const MpPreferProxy& p) {
 }
 
 // Reserved bits are sent as zero. kInvalidValue when the subtype is > 15.
+// Subtypes outside 0x9..0xE still encode (tests, crafted traffic), but no
+// CodecConfig can decode them back as MP_PREFER_PROXY (PreferProxySubtype).
 [[nodiscard]] inline EncodeStatus Encode(const MpPreferProxy& pp, std::span<uint8_t> out,
                                          size_t& written) {
   written = 0;

@@ -66,10 +66,7 @@ inline const char* SubtypeName(const MptcpOption& o) {
 // Name of a subtype number under `config` (for error records, where there is
 // no decoded value to name).
 inline const char* SubtypeName(uint8_t subtype, const CodecConfig& config) {
-  if (IsValidPreferProxySubtype(config.prefer_proxy_subtype) &&
-      subtype == config.prefer_proxy_subtype) {
-    return "MP_PREFER_PROXY";
-  }
+  if (IsConfiguredPreferProxy(subtype, config)) return "MP_PREFER_PROXY";
   switch (subtype) {
     case 0x0: return "MP_CAPABLE";
     case 0x1: return "MP_JOIN";
@@ -118,10 +115,9 @@ namespace internal {
       break;
     default:
       // MP_PREFER_PROXY's configurable subtype is never one of the above
-      // (IsValidPreferProxySubtype allows 0x9-0xE only), so it is checked here,
-      // off the path of the RFC 8684 subtypes.
-      if (IsValidPreferProxySubtype(config.prefer_proxy_subtype) &&
-          subtype == config.prefer_proxy_subtype) {
+      // (PreferProxySubtype holds 0x9-0xE only), so it is checked here, off
+      // the path of the RFC 8684 subtypes.
+      if (IsConfiguredPreferProxy(subtype, config)) {
         if (len != kMpPreferProxyLength) return DecodeStatus::kBadLength;
         Reuse<MpPreferProxy>(out).subtype = subtype;
         return DecodeStatus::kOk;

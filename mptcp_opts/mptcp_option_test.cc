@@ -2,6 +2,8 @@
 #include "mptcp_opts/mptcp_option.h"
 
 #include <array>
+#include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -83,12 +85,39 @@ TEST(MptcpOptionTest, VersionSelectsAddAddrAndTcprstLayouts) {
   EXPECT_TRUE(std::holds_alternative<UnknownMptcp>(opt));
 }
 
-TEST(MptcpOptionTest, MisconfiguredPreferProxySubtypeCannotHideDss) {
+// Issue 12: a configuration cannot name an RFC 8684 subtype (or 0xF) for
+// MP_PREFER_PROXY, so no such setting can hide DSS (the type refuses 0x2);
+// under each allowed subtype the RFC 8684 options still decode as themselves.
+TEST(MptcpOptionTest, PreferProxySubtypeCannotHideRfc8684Subtypes) {
+  for (int v : {0x0, 0x2, 0x8, 0xF, 16, 256}) {
+    EXPECT_FALSE(PreferProxySubtype::FromValue(v).has_value()) << v;
+  }
+  for (int v = 0x9; v <= 0xE; ++v) {
+    CodecConfig config;
+    config.prefer_proxy_subtype = PreferProxySubtype::FromValue(v);
+    MptcpOption opt;
+    ASSERT_EQ(DecodeMptcpOption(Hex("1e 08 20 01 11223344"), config, opt), DecodeStatus::kOk);
+    EXPECT_TRUE(std::holds_alternative<Dss>(opt)) << v;
+    const std::vector<uint8_t> pp = {0x1e, 0x04, uint8_t(v << 4), 0x00};
+    ASSERT_EQ(DecodeMptcpOption(pp, config, opt), DecodeStatus::kOk);
+    ASSERT_TRUE(std::holds_alternative<MpPreferProxy>(opt)) << v;
+    EXPECT_EQ(std::get<MpPreferProxy>(opt).subtype, v);
+    EXPECT_STREQ(SubtypeName(uint8_t(v), config), "MP_PREFER_PROXY");
+    EXPECT_STREQ(SubtypeName(0x2, config), "DSS");
+    // Another unassigned subtype stays unknown.
+    const std::vector<uint8_t> other = {0x1e, 0x04, uint8_t((v == 0x9 ? 0xA : 0x9) << 4), 0x00};
+    ASSERT_EQ(DecodeMptcpOption(other, config, opt), DecodeStatus::kOk);
+    EXPECT_TRUE(std::holds_alternative<UnknownMptcp>(opt)) << v;
+  }
+}
+
+TEST(MptcpOptionTest, DisabledPreferProxyLeavesItsSubtypeUnknown) {
   CodecConfig config;
-  config.prefer_proxy_subtype = 0x2;  // DSS: not allowed by D5
+  config.prefer_proxy_subtype = std::nullopt;
   MptcpOption opt;
-  ASSERT_EQ(DecodeMptcpOption(Hex("1e 08 20 01 11223344"), config, opt), DecodeStatus::kOk);
-  EXPECT_TRUE(std::holds_alternative<Dss>(opt));
+  ASSERT_EQ(DecodeMptcpOption(Hex("1e 04 e0 00"), config, opt), DecodeStatus::kOk);
+  EXPECT_TRUE(std::holds_alternative<UnknownMptcp>(opt));
+  EXPECT_STREQ(SubtypeName(0xE, config), "UNKNOWN");
 }
 
 // The dispatcher reuses the alternative it already holds; nothing of the

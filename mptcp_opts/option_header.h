@@ -4,10 +4,12 @@
 #ifndef MPTCP_OPTS_OPTION_HEADER_H_
 #define MPTCP_OPTS_OPTION_HEADER_H_
 
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <utility>
 #include <variant>
 
 #include "mptcp_opts/status.h"
@@ -45,10 +47,46 @@ enum class MptcpVersion : uint8_t { kV0 = 0, kV1 = 1 };
 // IANA subtype. decisions.md D5: configurable, default 0xE.
 inline constexpr uint8_t kDefaultPreferProxySubtype = 0xE;
 
-// True when `subtype` may be configured for MP_PREFER_PROXY: unassigned by
-// IANA (0x9..0xE), never an RFC 8684 subtype or the private-use 0xF.
-constexpr bool IsValidPreferProxySubtype(uint8_t subtype) {
-  return subtype >= 0x9 && subtype <= 0xE;
+// The subtype MP_PREFER_PROXY is configured to use (decisions.md D5): one of
+// the subtypes IANA left unassigned, 0x9..0xE; never an RFC 8684 subtype
+// (0x0..0x8) or the private-use 0xF. The only ways to get one are Default()
+// and the checked FromValue(), so a value outside the range cannot be held,
+// and code that has one (the dispatcher, the subtype decoder) never checks it
+// again. Every entry point (config.proto, mptcp-decode's
+// --prefer-proxy-subtype, Python's prefer_proxy_subtype=) goes through
+// FromValue() and names its field or flag and kRangeText when it refuses.
+class PreferProxySubtype {
+ public:
+  static constexpr uint8_t kMin = 0x9;
+  static constexpr uint8_t kMax = 0xE;
+  static constexpr const char* kRangeText = "0x9..0xE";
+
+  // 0xE, the value earlier draft revisions suggested for managed networks.
+  static constexpr PreferProxySubtype Default() {
+    return PreferProxySubtype(kDefaultPreferProxySubtype);
+  }
+  // std::nullopt unless kMin <= v <= kMax. Takes any integer type and compares
+  // without converting, so no caller narrows first (256 is not 0, -2 not 14).
+  template <std::integral T>
+  static constexpr std::optional<PreferProxySubtype> FromValue(T v) {
+    if (std::cmp_less(v, kMin) || std::cmp_greater(v, kMax)) return std::nullopt;
+    return PreferProxySubtype(static_cast<uint8_t>(v));
+  }
+
+  constexpr uint8_t value() const { return value_; }
+  friend constexpr bool operator==(PreferProxySubtype, PreferProxySubtype) = default;
+
+ private:
+  constexpr explicit PreferProxySubtype(uint8_t v) : value_(v) {}
+  uint8_t value_;
+};
+static_assert(sizeof(PreferProxySubtype) == 1);
+
+// True when `subtype` may be configured for MP_PREFER_PROXY (0x9..0xE); the
+// same test as PreferProxySubtype::FromValue.
+template <std::integral T>
+constexpr bool IsValidPreferProxySubtype(T subtype) {
+  return PreferProxySubtype::FromValue(subtype).has_value();
 }
 
 // Context a decoder cannot read from the option bytes themselves.
@@ -56,9 +94,17 @@ struct CodecConfig {
   // ADD_ADDR and MP_PRIO differ between v0 and v1 with the same subtype; the
   // version comes from the connection's MP_CAPABLE.
   MptcpVersion version = MptcpVersion::kV1;
-  // decisions.md D5. Set to 0x10 or above to disable MP_PREFER_PROXY decoding.
-  uint8_t prefer_proxy_subtype = kDefaultPreferProxySubtype;
+  // decisions.md D5. std::nullopt disables MP_PREFER_PROXY: its bytes then
+  // decode as UnknownMptcp (dispatcher) or kWrongSubtype (its own decoder).
+  std::optional<PreferProxySubtype> prefer_proxy_subtype = PreferProxySubtype::Default();
 };
+
+// True when `subtype` (an option's 4-bit subtype) is MP_PREFER_PROXY under
+// `config`.
+constexpr bool IsConfiguredPreferProxy(uint8_t subtype, const CodecConfig& config) {
+  return config.prefer_proxy_subtype.has_value() &&
+         config.prefer_proxy_subtype->value() == subtype;
+}
 
 inline constexpr uint8_t SubtypeOf(std::span<const uint8_t> option) {
   return option.size() >= 3 ? static_cast<uint8_t>(option[2] >> 4) : 0xff;

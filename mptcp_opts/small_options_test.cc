@@ -1,5 +1,9 @@
 // REMOVE_ADDR, MP_PRIO, MP_FAIL, MP_FASTCLOSE, MP_TCPRST, MP_PREFER_PROXY.
 #include <array>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <type_traits>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -128,7 +132,7 @@ TEST(MpPreferProxyTest, SubtypeComesFromConfiguration) {
   // Reserved bits are ignored on receipt and sent as zero.
   ASSERT_EQ(Decode(Hex("1e 04 ef ff"), config, pp), DecodeStatus::kOk);
   EXPECT_EQ(EncodeOrDie(pp), Hex("1e 04 e0 00"));
-  config.prefer_proxy_subtype = 0xB;
+  config.prefer_proxy_subtype = PreferProxySubtype::FromValue(0xB);
   EXPECT_EQ(Decode(Hex("1e 04 e0 00"), config, pp), DecodeStatus::kWrongSubtype);
   ASSERT_EQ(Decode(Hex("1e 04 b0 00"), config, pp), DecodeStatus::kOk);
   EXPECT_EQ(EncodeOrDie(pp), Hex("1e 04 b0 00"));
@@ -138,6 +142,56 @@ TEST(MpPreferProxyTest, SubtypeComesFromConfiguration) {
   };
   test::ExpectBadLengthOutside(Hex("1e 04 e0 00"), {4}, dec);
   test::ExpectTruncatedAtEveryByte(Hex("1e 04 e0 00"), dec);
+}
+
+// Issue 12: one range (decisions.md D5, 0x9..0xE) for every entry point; the
+// type is the single check.
+TEST(PreferProxySubtypeTest, FromValueAcceptsOnlyUnassignedSubtypes9ToE) {
+  for (int v = 0x9; v <= 0xE; ++v) {
+    const std::optional<PreferProxySubtype> p = PreferProxySubtype::FromValue(v);
+    ASSERT_TRUE(p.has_value()) << v;
+    EXPECT_EQ(p->value(), v);
+  }
+  for (int v : {0x0, 0x2, 0x8, 0xF, 16, 255, 256, -1}) {
+    EXPECT_FALSE(PreferProxySubtype::FromValue(v).has_value()) << v;
+  }
+  // Compared without narrowing: none of these wraps into 0x9..0xE.
+  EXPECT_FALSE(PreferProxySubtype::FromValue(uint32_t{0x10E}).has_value());
+  EXPECT_FALSE(PreferProxySubtype::FromValue(int64_t{-2}).has_value());
+  EXPECT_FALSE(PreferProxySubtype::FromValue(std::numeric_limits<uint64_t>::max()).has_value());
+  EXPECT_FALSE(PreferProxySubtype::FromValue(std::numeric_limits<int64_t>::min()).has_value());
+  EXPECT_EQ(PreferProxySubtype::Default().value(), 0xE);
+  EXPECT_EQ(CodecConfig{}.prefer_proxy_subtype, PreferProxySubtype::Default());
+  EXPECT_TRUE(IsValidPreferProxySubtype(0x9) && IsValidPreferProxySubtype(0xE));
+  EXPECT_FALSE(IsValidPreferProxySubtype(0x8) || IsValidPreferProxySubtype(0xF));
+  EXPECT_STREQ(PreferProxySubtype::kRangeText, "0x9..0xE");
+}
+
+// The single-option decoder cannot be handed an out-of-range subtype: a raw
+// integer does not convert to the configuration's field.
+static_assert(!std::is_constructible_v<PreferProxySubtype, uint8_t>);
+static_assert(!std::is_convertible_v<int, PreferProxySubtype>);
+static_assert(!std::is_assignable_v<std::optional<PreferProxySubtype>&, int>);
+static_assert(!std::is_assignable_v<std::optional<PreferProxySubtype>&, uint8_t>);
+static_assert(sizeof(PreferProxySubtype) == 1);
+
+TEST(MpPreferProxyTest, DisabledConfigurationNeverDecodesIt) {
+  CodecConfig config;
+  config.prefer_proxy_subtype = std::nullopt;
+  MpPreferProxy pp;
+  EXPECT_EQ(Decode(Hex("1e 04 e0 00"), config, pp), DecodeStatus::kWrongSubtype);
+  EXPECT_EQ(Decode(Hex("1e"), config, pp), DecodeStatus::kTruncated);
+}
+
+TEST(MpPreferProxyTest, DecodesAtBothEndsOfTheRange) {
+  for (int v : {0x9, 0xE}) {
+    CodecConfig config;
+    config.prefer_proxy_subtype = PreferProxySubtype::FromValue(v);
+    const std::vector<uint8_t> wire = {0x1e, 0x04, uint8_t(v << 4), 0x00};
+    MpPreferProxy pp;
+    ASSERT_EQ(Decode(wire, config, pp), DecodeStatus::kOk) << v;
+    EXPECT_EQ(pp.subtype, v);
+  }
 }
 
 TEST(MpPreferProxyTest, ApplicableOnlyInSynWithMpCapable) {  // D10

@@ -258,18 +258,30 @@ mo::MptcpVersion ToVersion(int version) {
 
 int FromVersion(mo::MptcpVersion v) { return static_cast<int>(v); }
 
-// prefer_proxy_subtype: 0..255 (0x10 and above disable MP_PREFER_PROXY
-// decoding, as in CodecConfig), or None for disabled.
-mo::CodecConfig ToConfig(int version, std::optional<int> prefer_proxy_subtype) {
+// Any Python int (no narrowing to a C++ type first) through the one range
+// check, PreferProxySubtype::FromValue (decisions.md D5: 0x9..0xE).
+std::optional<mo::PreferProxySubtype> PreferProxySubtypeFrom(const py::int_& value) {
+  int overflow = 0;
+  const long long v = PyLong_AsLongLongAndOverflow(value.ptr(), &overflow);
+  if (overflow != 0) return std::nullopt;
+  return mo::PreferProxySubtype::FromValue(v);
+}
+
+// prefer_proxy_subtype: 0x9..0xE, or None for disabled (the bytes then decode
+// as UnknownMptcp). Anything else raises ValueError naming the keyword.
+mo::CodecConfig ToConfig(int version, const std::optional<py::int_>& prefer_proxy_subtype) {
   mo::CodecConfig config;
   config.version = ToVersion(version);
   if (!prefer_proxy_subtype) {
-    config.prefer_proxy_subtype = 0xff;
-  } else if (*prefer_proxy_subtype < 0 || *prefer_proxy_subtype > 0xff) {
-    throw py::value_error(
-        Format("prefer_proxy_subtype must be in 0..255 or None, not %d", *prefer_proxy_subtype));
+    config.prefer_proxy_subtype = std::nullopt;
+  } else if (auto s = PreferProxySubtypeFrom(*prefer_proxy_subtype)) {
+    config.prefer_proxy_subtype = *s;
   } else {
-    config.prefer_proxy_subtype = static_cast<uint8_t>(*prefer_proxy_subtype);
+    const std::string given = py::str(py::handle(*prefer_proxy_subtype));
+    throw py::value_error("prefer_proxy_subtype: " + given + " is outside " +
+                          mo::PreferProxySubtype::kRangeText +
+                          ", the MPTCP subtypes IANA left unassigned (decisions.md D5); "
+                          "None disables MP_PREFER_PROXY");
   }
   return config;
 }
@@ -1100,7 +1112,7 @@ accepted when setting).)doc");
 
   py::class_<mo::MpPreferProxy> pp(m, "MpPreferProxy", R"doc(MP_PREFER_PROXY
 (draft-boucadair-mptcp-plain-mode-10 §4). Its subtype was never assigned; it
-is configurable (decisions.md D5), default 0xE.)doc");
+is configurable (decisions.md D5) to 0x9..0xE, default 0xE.)doc");
   pp.def(py::init([](uint8_t subtype) { return mo::MpPreferProxy{subtype}; }), py::kw_only(),
          py::arg("subtype") = mo::kDefaultPreferProxySubtype)
       .def_readwrite("subtype", &mo::MpPreferProxy::subtype);
@@ -1177,7 +1189,7 @@ void BindFunctions(py::module_& m) {
   // Decoding.
   m.def(
       "decode",
-      [](const Bytes& data, int version, std::optional<int> prefer_proxy_subtype) {
+      [](const Bytes& data, int version, const std::optional<py::int_>& prefer_proxy_subtype) {
         const mo::CodecConfig config = ToConfig(version, prefer_proxy_subtype);
         auto [s, obj] = TryDecode(data.span(), config);
         if (s != mo::DecodeStatus::kOk) {
@@ -1190,11 +1202,12 @@ void BindFunctions(py::module_& m) {
       R"doc(Decodes one MPTCP option (Kind 30, starting at the Kind byte; bytes past its
 Length are ignored) into the object its subtype and Length name. version is
 the connection's MPTCP version (ADD_ADDR and MP_PRIO layouts, MP_TCPRST);
-prefer_proxy_subtype is MP_PREFER_PROXY's subtype (0x9..0xE honoured; None or
->= 0x10 disables it). Raises DecodeError.)doc");
+prefer_proxy_subtype is MP_PREFER_PROXY's subtype, one IANA left unassigned,
+0x9..0xE (decisions.md D5), or None to disable it; any other value raises
+ValueError. Raises DecodeError.)doc");
   m.def(
       "try_decode",
-      [](const Bytes& data, int version, std::optional<int> prefer_proxy_subtype) {
+      [](const Bytes& data, int version, const std::optional<py::int_>& prefer_proxy_subtype) {
         auto [s, obj] = TryDecode(data.span(), ToConfig(version, prefer_proxy_subtype));
         return py::make_tuple(mo::StatusName(s), obj);
       },
@@ -1209,7 +1222,8 @@ prefer_proxy_subtype is MP_PREFER_PROXY's subtype (0x9..0xE honoured; None or
         "Bytes encode() would write; 0 when the value has no wire form.");
   m.def(
       "subtype_name",
-      [](py::object option, int version, std::optional<int> prefer_proxy_subtype) -> std::string {
+      [](py::object option, int version,
+         const std::optional<py::int_>& prefer_proxy_subtype) -> std::string {
         if (PyLong_Check(option.ptr())) {
           return mo::SubtypeName(ToSubtype(option.cast<int>()),
                                  ToConfig(version, prefer_proxy_subtype));
@@ -1224,7 +1238,7 @@ prefer_proxy_subtype is MP_PREFER_PROXY's subtype (0x9..0xE honoured; None or
   // Walking and building option areas.
   m.def(
       "walk_options",
-      [](const Bytes& area, int version, std::optional<int> prefer_proxy_subtype) {
+      [](const Bytes& area, int version, const std::optional<py::int_>& prefer_proxy_subtype) {
         WalkResult r = Walk(area.span(), ToConfig(version, prefer_proxy_subtype));
         return py::make_tuple(mo::StatusName(r.status), r.entries);
       },
@@ -1234,7 +1248,7 @@ prefer_proxy_subtype is MP_PREFER_PROXY's subtype (0x9..0xE honoured; None or
       "options before any structural error. Never raises WalkError.");
   m.def(
       "iter_options",
-      [](const Bytes& area, int version, std::optional<int> prefer_proxy_subtype) {
+      [](const Bytes& area, int version, const std::optional<py::int_>& prefer_proxy_subtype) {
         return std::make_unique<OptionIterator>(
             Walk(area.span(), ToConfig(version, prefer_proxy_subtype)), area.data.size());
       },
@@ -1298,8 +1312,11 @@ prefer_proxy_subtype is MP_PREFER_PROXY's subtype (0x9..0xE honoured; None or
         "IPv4-mapped).");
 
   // MP_PREFER_PROXY and MP_TCPRST helpers.
-  m.def("is_valid_prefer_proxy_subtype", &mo::IsValidPreferProxySubtype, py::arg("subtype"),
-        "True for the unassigned subtypes 0x9..0xE.");
+  m.def(
+      "is_valid_prefer_proxy_subtype",
+      [](const py::int_& subtype) { return PreferProxySubtypeFrom(subtype).has_value(); },
+      py::arg("subtype"),
+      "True for the unassigned subtypes 0x9..0xE, the values prefer_proxy_subtype= takes.");
   m.def("is_prefer_proxy_applicable", &mo::IsPreferProxyApplicable, py::arg("syn"),
         py::arg("ack"), py::arg("has_mp_capable"),
         "MP_PREFER_PROXY counts only in a SYN (not SYN/ACK) carrying MP_CAPABLE (D10).");

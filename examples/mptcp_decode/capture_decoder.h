@@ -22,7 +22,8 @@ namespace mptcp_decode {
 struct DecoderOptions {
   bool json = false;
   bool verify = false;
-  uint8_t prefer_proxy_subtype = mptcp_opts::kDefaultPreferProxySubtype;  // decisions.md D5
+  // decisions.md D5: 0x9..0xE (the type holds nothing else), default 0xE.
+  mptcp_opts::PreferProxySubtype prefer_proxy_subtype = mptcp_opts::PreferProxySubtype::Default();
 };
 
 struct DecodeCounters {

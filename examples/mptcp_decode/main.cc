@@ -19,7 +19,9 @@ constexpr const char* kUsage =
     "Decodes every MPTCP option and MP_CONVERT IE in a pcap/pcapng capture\n"
     "(- reads standard input). --verify follows connections and checks tokens\n"
     "and HMACs; the exit status is 1 when any check failed. --hex decodes a raw\n"
-    "TCP option area.\n";
+    "TCP option area. --prefer-proxy-subtype N: MP_PREFER_PROXY's subtype, an\n"
+    "unassigned one, 0x9..0xE (decimal or 0x hex; default 0xE, decisions D5).\n"
+    "Exit status 2: usage error or unreadable capture.\n";
 
 // libpcap reports DLT_ values; the dissector takes LINKTYPE_ values.
 bool ToLinkType(int dlt, mptcp_opts::capture::LinkType& out) {
@@ -38,6 +40,30 @@ bool ToLinkType(int dlt, mptcp_opts::capture::LinkType& out) {
   return false;
 }
 
+// --prefer-proxy-subtype's value: decimal or 0x hex, then the one range check
+// (PreferProxySubtype, decisions D5). False, with the message printed, when
+// the text is not a number or is outside 0x9..0xE.
+bool ParsePreferProxySubtype(const char* text, mptcp_opts::PreferProxySubtype& out) {
+  const bool hex = text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+  char* end = nullptr;
+  const long long v = std::strtoll(text, &end, hex ? 16 : 10);
+  if (end == text || *end != '\0') {
+    std::fprintf(stderr, "mptcp-decode: --prefer-proxy-subtype: '%s' is not a number\n", text);
+    return false;
+  }
+  const auto subtype = mptcp_opts::PreferProxySubtype::FromValue(v);
+  if (!subtype) {
+    // strtoll saturates, so an out-of-range `v` never wraps into the range.
+    std::fprintf(stderr,
+                 "mptcp-decode: --prefer-proxy-subtype: %s is outside %s, the MPTCP subtypes "
+                 "IANA left unassigned (decisions D5)\n",
+                 text, mptcp_opts::PreferProxySubtype::kRangeText);
+    return false;
+  }
+  out = *subtype;
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -51,14 +77,12 @@ int main(int argc, char** argv) {
     else if (a == "--verify") options.verify = true;
     else if (a == "--v0") v0 = true;
     else if (a == "--hex" && i + 1 < argc) hex = argv[++i];
-    else if (a == "--prefer-proxy-subtype" && i + 1 < argc) {
-      char* end = nullptr;
-      const long v = std::strtol(argv[++i], &end, 0);
-      if (*end || v < 0 || v > 15) {
-        std::fprintf(stderr, "mptcp-decode: --prefer-proxy-subtype takes 0..15\n");
+    else if (a == "--prefer-proxy-subtype") {
+      if (i + 1 == argc) {
+        std::fprintf(stderr, "mptcp-decode: --prefer-proxy-subtype needs a value, 0x9..0xE\n");
         return 2;
       }
-      options.prefer_proxy_subtype = uint8_t(v);
+      if (!ParsePreferProxySubtype(argv[++i], options.prefer_proxy_subtype)) return 2;
     } else if (a == "-h" || a == "--help") {
       std::fputs(kUsage, stdout);
       return 0;
