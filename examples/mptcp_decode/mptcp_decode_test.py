@@ -183,6 +183,57 @@ def test_prefer_proxy_subtype_is_configurable():
     assert "UNKNOWN" in run("--hex", "1e04b000").stdout.decode()
 
 
+# Issue 12: one range for MP_PREFER_PROXY's subtype (decisions D5, 0x9..0xE).
+# Before, --prefer-proxy-subtype took 0..15, and 2 was accepted and then
+# silently never decoded.
+def test_prefer_proxy_subtype_11_decodes_and_2_is_refused():
+    ok = run("--prefer-proxy-subtype", "11", "--hex", "1e04b000")
+    assert ok.returncode == 0
+    assert ok.stdout.decode().startswith("MP_PREFER_PROXY")
+    bad = run("--prefer-proxy-subtype", "2", "--hex", "1e04b000")
+    assert bad.returncode == 2
+    assert bad.stdout == b""
+    assert bad.stderr.decode() == (
+        "mptcp-decode: --prefer-proxy-subtype: 2 is outside 0x9..0xE, the MPTCP subtypes "
+        "IANA left unassigned (decisions D5)\n")
+    # The same refusal before a capture is opened.
+    capture = run("--prefer-proxy-subtype", "2", KERNEL)
+    assert capture.returncode == 2 and capture.stdout == b""
+    assert b"--prefer-proxy-subtype: 2 is outside 0x9..0xE" in capture.stderr
+
+
+@pytest.mark.parametrize("value", ["2", "0x8", "8", "0xF", "15", "16", "0x10", "256", "-1", "0",
+                                   "99999999999999999999999"])
+def test_prefer_proxy_subtype_outside_d5_range_is_a_usage_error(value):
+    r = run("--prefer-proxy-subtype", value, "--hex", "1e04e000")
+    assert r.returncode == 2
+    assert r.stdout == b""
+    err = r.stderr.decode()
+    assert err.startswith("mptcp-decode: --prefer-proxy-subtype: " + value + " is outside 0x9..0xE")
+
+
+@pytest.mark.parametrize("value", ["", "x", "0x", "11z", "1.5"])
+def test_prefer_proxy_subtype_not_a_number_is_a_usage_error(value):
+    r = run("--prefer-proxy-subtype", value, "--hex", "1e04e000")
+    assert r.returncode == 2
+    assert r.stderr.decode() == ("mptcp-decode: --prefer-proxy-subtype: '%s' is not a number\n" % value)
+
+
+def test_prefer_proxy_subtype_without_value_is_a_usage_error():
+    r = run("--hex", "1e04e000", "--prefer-proxy-subtype")
+    assert r.returncode == 2
+    assert "--prefer-proxy-subtype needs a value" in r.stderr.decode()
+
+
+@pytest.mark.parametrize("value,nibble", [("0x9", "9"), ("9", "9"), ("0xE", "e"), ("14", "e"),
+                                          ("0xb", "b")])
+def test_prefer_proxy_subtype_accepts_both_ends_of_d5_range(value, nibble):
+    r = run("--json", "--prefer-proxy-subtype", value, "--hex", "1e04%s000" % nibble)
+    assert r.returncode == 0, r.stderr
+    rec = json.loads(r.stdout.splitlines()[0])
+    assert rec["subtype"] == "MP_PREFER_PROXY"
+
+
 def test_shipped_kernel_capture_verifies():
     r = run("--verify", KERNEL)
     assert r.returncode == 0
