@@ -335,6 +335,13 @@ _TcpOptionValue = Union[_MptcpOption, Mss, SackPermitted, Timestamps, WindowScal
 
 # --------------------------------------------------------------------------
 # Decoding and encoding one MPTCP option.
+#
+# prefer_proxy_subtype (here and in subtype_name, walk_options, iter_options):
+# MP_PREFER_PROXY's subtype, one IANA left unassigned, 0x9..0xE (9..14,
+# decisions.md D5; the same range as config.proto and mptcp-decode's
+# --prefer-proxy-subtype), default 0xE; None disables MP_PREFER_PROXY (its
+# bytes decode as UnknownMptcp). Any other int raises ValueError
+# ("prefer_proxy_subtype: 2 is outside 0x9..0xE, ...").
 
 def decode(
     data: _Bytes, *, version: int = 1, prefer_proxy_subtype: Optional[int] = 0xE
@@ -409,6 +416,7 @@ def is_allowed_ie_address(address: _AddressIn) -> bool: ...
 # --------------------------------------------------------------------------
 # MP_PREFER_PROXY / MP_TCPRST helpers.
 
+# True for 0x9..0xE, exactly the ints prefer_proxy_subtype= accepts.
 def is_valid_prefer_proxy_subtype(subtype: int) -> bool: ...
 def is_prefer_proxy_applicable(syn: bool, ack: bool, has_mp_capable: bool) -> bool: ...
 def mp_tcprst_reason_name(reason: int) -> str: ...

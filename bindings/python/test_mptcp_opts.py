@@ -359,15 +359,15 @@ def test_decoder_configuration():
     # 0xE is then just an unassigned subtype; None disables MP_PREFER_PROXY.
     assert isinstance(m.decode(H("1e 04 e0 00"), prefer_proxy_subtype=0xB), UnknownMptcp)
     assert isinstance(m.decode(H("1e 04 e0 00"), prefer_proxy_subtype=None), UnknownMptcp)
-    # A subtype outside 0x9..0xE is ignored (it cannot hide DSS).
-    assert isinstance(m.decode(H("1e 08 20 01 11223344"), prefer_proxy_subtype=2), Dss)
+    # A subtype outside 0x9..0xE is refused (it could hide DSS): see
+    # test_prefer_proxy_subtype_outside_d5_range_raises_value_error.
     # Reserved bits are ignored on receipt and sent as zero.
     assert m.encode(m.decode(H("1e 04 ef ff"))) == H("1e 04 e0 00")
     assert m.subtype_name(0xB, prefer_proxy_subtype=0xB) == "MP_PREFER_PROXY"
     assert m.subtype_name(8, version=0) == "UNKNOWN"
     with pytest.raises(ValueError):
         m.decode(H("1e 04 01 81"), version=2)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="prefer_proxy_subtype"):
         m.decode(H("1e 04 01 81"), prefer_proxy_subtype=256)
     with pytest.raises(TypeError):
         m.decode("1e040181")  # str is not bytes
@@ -375,6 +375,49 @@ def test_decoder_configuration():
     assert m.is_prefer_proxy_applicable(True, False, True)
     assert not m.is_prefer_proxy_applicable(True, True, True)
     assert not m.is_prefer_proxy_applicable(True, False, False)
+
+
+# Issue 12: prefer_proxy_subtype= takes the one range of decisions.md D5,
+# 0x9..0xE, or None; before, 0..255 was taken and 2 silently did nothing.
+PREFER_PROXY_USERS = [
+    ("decode", lambda **kw: m.decode(H("1e 04 e0 00"), **kw)),
+    ("try_decode", lambda **kw: m.try_decode(H("1e 04 e0 00"), **kw)),
+    ("subtype_name", lambda **kw: m.subtype_name(0xE, **kw)),
+    ("walk_options", lambda **kw: m.walk_options(H("1e 04 e0 00"), **kw)),
+    ("iter_options", lambda **kw: list(m.iter_options(H("1e 04 e0 00"), **kw))),
+]
+OUTSIDE_D5 = [2, 0x8, 0xF, 16, 256, 0, -1, 0x10E, 1 << 70, -(1 << 70)]
+
+
+@pytest.mark.parametrize("value", OUTSIDE_D5, ids=[hex(v) for v in OUTSIDE_D5])
+@pytest.mark.parametrize("name, call", PREFER_PROXY_USERS, ids=[c[0] for c in PREFER_PROXY_USERS])
+def test_prefer_proxy_subtype_outside_d5_range_raises_value_error(name, call, value):
+    with pytest.raises(ValueError) as e:
+        call(prefer_proxy_subtype=value)
+    assert not isinstance(e.value, m.MptcpOptsError), "an argument error, not a codec status"
+    assert str(e.value).startswith("prefer_proxy_subtype: %d is outside 0x9..0xE" % value)
+    assert not m.is_valid_prefer_proxy_subtype(value)
+
+
+@pytest.mark.parametrize("value", [0x9, 0xB, 0xE])
+def test_prefer_proxy_subtype_accepts_d5_range(value):
+    wire = bytes([0x1E, 0x04, value << 4, 0x00])
+    assert m.decode(wire, prefer_proxy_subtype=value) == MpPreferProxy(subtype=value)
+    assert m.try_decode(wire, prefer_proxy_subtype=value) == ("OK", MpPreferProxy(subtype=value))
+    assert m.subtype_name(value, prefer_proxy_subtype=value) == "MP_PREFER_PROXY"
+    status, entries = m.walk_options(wire, prefer_proxy_subtype=value)
+    assert status == "OK" and entries[0].value == MpPreferProxy(subtype=value)
+    assert [o.value for o in m.iter_options(wire, prefer_proxy_subtype=value)] == [
+        MpPreferProxy(subtype=value)]
+    assert m.is_valid_prefer_proxy_subtype(value)
+
+
+def test_prefer_proxy_subtype_none_disables_it():
+    assert isinstance(m.decode(H("1e 04 e0 00"), prefer_proxy_subtype=None), UnknownMptcp)
+    assert m.subtype_name(0xE, prefer_proxy_subtype=None) == "UNKNOWN"
+    # A DSS stays a DSS under every accepted setting.
+    for value in [None] + list(range(0x9, 0xF)):
+        assert isinstance(m.decode(H("1e 08 20 01 11223344"), prefer_proxy_subtype=value), Dss)
 
 
 def test_mp_join_reserved_bits_ignored():
