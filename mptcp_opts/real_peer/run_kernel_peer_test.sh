@@ -24,9 +24,16 @@ trap 'rm -rf "$work"' EXIT
 here=mptcp_opts/real_peer
 start=$SECONDS
 
-bazel build -c opt //examples/mptcp_decode:mptcp-decode >"$work/build.log" 2>&1 \
-  || { tail -20 "$work/build.log"; echo "build failed"; exit 1; }
-decode="$(bazel info -c opt bazel-bin 2>/dev/null)/examples/mptcp_decode/mptcp-decode"
+# MPTCP_DECODE=PATH uses a decoder built beforehand (the build otherwise
+# queues behind any other command of the workspace's Bazel server).
+if [ -n "${MPTCP_DECODE:-}" ]; then
+  decode=$MPTCP_DECODE
+  [ -x "$decode" ] || { echo "MPTCP_DECODE=$decode is not an executable"; exit 1; }
+else
+  bazel build -c opt //examples/mptcp_decode:mptcp-decode >"$work/build.log" 2>&1 \
+    || { tail -20 "$work/build.log"; echo "build failed"; exit 1; }
+  decode="$(bazel info -c opt bazel-bin 2>/dev/null)/examples/mptcp_decode/mptcp-decode"
+fi
 
 bash "$here/make_kernel_capture.sh" "$work/kernel.pcap" >"$work/capture.out" 2>"$work/capture.log"
 rc=$?
