@@ -90,7 +90,7 @@ void BM_PassThroughVerdict(benchmark::State& state) {
   const Instant now = Instant::FromNanos(2);
   for (auto _ : state) {
     SegmentView s{.interface = Interface::kCustomerFacing, .tuple = others[i++ & 4095], .flags = kTcpAck,
-                  .options = f.data_options};
+                  .options = f.data_options, .payload = {}};
     benchmark::DoNotOptimize(c->HandleSegment(now, s));
   }
 }
@@ -111,7 +111,8 @@ void BM_TrackedSegment(benchmark::State& state) {
     // In sequence after the SYN (seq 0, its IEs): the core's window check passes.
     SegmentView s{.interface = Interface::kCustomerFacing,
                   .tuple = ClientTuple(uint32_t(((i++ / burst) * 7919) % pairs)), .flags = kTcpAck,
-                  .seq = uint32_t(1 + f.ies.size()), .window = 65535, .options = f.data_options};
+                  .seq = uint32_t(1 + f.ies.size()), .window = 65535, .options = f.data_options,
+                  .payload = {}};
     benchmark::DoNotOptimize(c->HandleSegment(now, s));
   }
 }
