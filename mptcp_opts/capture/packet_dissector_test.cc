@@ -42,8 +42,11 @@ void* operator new(size_t size) {
   if (p == nullptr) std::abort();
   return p;
 }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, size_t) noexcept { std::free(p); }
+// Not inlined: at -O2 gcc 12 would otherwise see std::free() applied to what
+// `operator new` returned and warn (-Wmismatched-new-delete), not knowing that
+// the operator new above is malloc.
+[[gnu::noinline]] void operator delete(void* p) noexcept { std::free(p); }
+[[gnu::noinline]] void operator delete(void* p, size_t) noexcept { std::free(p); }
 
 namespace mptcp_opts::capture {
 
