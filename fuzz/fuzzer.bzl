@@ -15,6 +15,16 @@ corpus/NAME/, crash reproducers in regressions/NAME/) it defines:
                    `fuzz_seconds` with -seed=1. New inputs stay in memory; the
                    test writes nothing to the source tree.
 
+Load cannot fail a NAME_regression test: -max_total_time is wall-clock, so
+the test takes the seed replay (well under a second) plus `fuzz_seconds`
+(about 21 s for 20) on any machine, and a slower or busier one only runs
+fewer inputs. Its Bazel timeout is ten times `fuzz_seconds` or more
+("moderate", 300 s, up to 30 s of fuzzing; "long", 900 s, up to 90 s;
+"eternal" beyond), which leaves the replay and start-up that margin under
+load. -timeout=25 is libFuzzer's wall-clock limit per input; in the logs
+measured, every target's slowest input took under 1 s
+(stat::slowest_unit_time_sec: 0).
+
 All of them are FUZZ_ONLY: plain `bazel test //...` skips them; run them
 with `bazel test --config=fuzz //fuzz/...`.
 """
@@ -28,6 +38,13 @@ FUZZER_LINKOPTS = [
     "-fsanitize=fuzzer",
     "-fsanitize-link-c++-runtime",
 ]
+
+def _regression_timeout(fuzz_seconds):
+    if fuzz_seconds * 10 <= 300:
+        return "moderate"
+    if fuzz_seconds * 10 <= 900:
+        return "long"
+    return "eternal"
 
 def mptcp_fuzzer(name, deps = [], fuzz_seconds = 20, max_len = None):
     lib = name + "_lib"
@@ -87,6 +104,7 @@ def mptcp_fuzzer(name, deps = [], fuzz_seconds = 20, max_len = None):
         args = args,
         data = [":" + name + "_seeds", dict_file] + seed_files,
         size = "medium",
+        timeout = _regression_timeout(fuzz_seconds),
         linkstatic = True,
         target_compatible_with = FUZZ_ONLY,
     )
