@@ -392,7 +392,9 @@ TEST(NetworkMcpTest, EveryMalformedIeIsRefusedAndCounted) {
     auto e = mcp.PollEvent();
     ASSERT_TRUE(e) << c.name;
     EXPECT_EQ(e->kind, c.kind);
-    if (c.kind == EventKind::kMalformedIe) EXPECT_EQ(e->reason, uint8_t(c.reason)) << c.name;
+    if (c.kind == EventKind::kMalformedIe) {
+      EXPECT_EQ(e->reason, uint8_t(c.reason)) << c.name;
+    }
   }
 }
 

@@ -128,7 +128,9 @@ class SegmentFedPair : public ::testing::Test {
   uint64_t Count(EventKind k) const { return mcp_.stats().count(k); }
   std::vector<uint8_t> Reasons(EventKind k) {
     std::vector<uint8_t> out;
-    while (auto e = mcp_.PollEvent()) if (e->kind == k) out.push_back(e->reason);
+    while (auto e = mcp_.PollEvent()) {
+      if (e->kind == k) out.push_back(e->reason);
+    }
     return out;
   }
   void ExpectUnchanged() {

@@ -42,8 +42,12 @@ TEST(TransitionsTest, EveryCloseHandlesTheOtherLeg) {
     const bool from_down = t.input == Input::kDownRefused || t.input == Input::kDownReset ||
                            t.input == Input::kDownFastClose || t.input == Input::kDownTimedOut ||
                            t.input == Input::kDownFin;
-    if (!from_up) EXPECT_TRUE(t.actions & (kAbortUpstream | kCloseUpstream)) << name;
-    if (!from_down) EXPECT_TRUE(t.actions & (kAbortDownstream | kCloseDownstream)) << name;
+    if (!from_up) {
+      EXPECT_TRUE(t.actions & (kAbortUpstream | kCloseUpstream)) << name;
+    }
+    if (!from_down) {
+      EXPECT_TRUE(t.actions & (kAbortDownstream | kCloseDownstream)) << name;
+    }
   }
 }
 
