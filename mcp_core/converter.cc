@@ -45,6 +45,34 @@ SynOptions ScanSyn(std::span<const uint8_t> area, const mo::CodecConfig& codec,
   return out;
 }
 
+// What the MPTCP options of a segment on an MPTCP leg signal, in one pass
+// over the segment's one option parse.
+struct MptcpSignals {
+  const mo::MptcpOptionEntry* fastclose = nullptr;  // the first MP_FASTCLOSE, decoded or not
+  bool data_fin = false;                            // a decoded DSS with DATA_FIN
+  const mo::MpCapable* keys = nullptr;              // a decoded MP_CAPABLE carrying a key
+};
+
+MptcpSignals ScanMptcpSignals(const mo::SegmentOptions& parsed, std::span<const uint8_t> area) {
+  MptcpSignals out;
+  for (const mo::MptcpOptionEntry& e : parsed.mptcp_options()) {
+    if (e.status != mo::DecodeStatus::kOk) {
+      // Recognised by its subtype alone, so that a malformed one is counted.
+      const auto bytes = mo::SegmentOptions::BytesOf(e, area);
+      if (!out.fastclose && bytes.size() >= 3 && mo::SubtypeOf(bytes) == uint8_t(mo::Subtype::kMpFastclose)) {
+        out.fastclose = &e;
+      }
+    } else if (const auto* dss = std::get_if<mo::Dss>(&e.value)) {
+      out.data_fin |= dss->data_fin;
+    } else if (std::holds_alternative<mo::MpFastclose>(e.value)) {
+      if (!out.fastclose) out.fastclose = &e;
+    } else if (const auto* capable = std::get_if<mo::MpCapable>(&e.value)) {
+      if (capable->sender_key || capable->receiver_key) out.keys = capable;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 const char* EventKindName(EventKind kind) {
@@ -156,13 +184,13 @@ Verdict Converter::ObserveTracked(Instant now, FlowId id, Leg leg, const Segment
 
   const SeqClass position = seg.rst() ? sequence.ClassifyRst(from, seg)
                                       : sequence.ClassifyFin(from, seg.seq + uint32_t(seg.payload.size()));
-  if (mptcp && parsed) {
-    if (const auto fastclose = CheckFastClose(id, leg, from, seg, position)) {
-      if (!*fastclose) return drop;
-      p->last_activity_ns = now.nanos();
-      ApplyInput(now, id, up ? Input::kUpFastClose : Input::kDownFastClose);
-      return forward;
-    }
+  const bool in_window = position == SeqClass::kExact || position == SeqClass::kInWindow;
+  const MptcpSignals signals = mptcp && parsed ? ScanMptcpSignals(parsed_, seg.options) : MptcpSignals{};
+  if (signals.fastclose) {
+    if (!FastCloseProves(id, leg, from, *signals.fastclose, in_window)) return drop;
+    p->last_activity_ns = now.nanos();
+    ApplyInput(now, id, up ? Input::kUpFastClose : Input::kDownFastClose);
+    return forward;
   }
   if (seg.rst()) {
     switch (position) {
@@ -181,24 +209,10 @@ Verdict Converter::ObserveTracked(Instant now, FlowId id, Leg leg, const Segment
     }
   }
   // FIN on a TCP leg, DATA_FIN on an MPTCP leg: graceful closes, when in window.
-  bool close = false;
-  if (!mptcp && seg.fin()) {
-    if (position != SeqClass::kExact && position != SeqClass::kInWindow) {
-      Emit(EventKind::kFinOutOfWindow, id, uint8_t(position));
-      return drop;
-    }
-    close = true;
-  }
-  if (mptcp && parsed) {
-    for (const mo::MptcpOptionEntry& e : parsed_.mptcp_options()) {
-      const auto* dss = std::get_if<mo::Dss>(&e.value);
-      if (e.status != mo::DecodeStatus::kOk || !dss || !dss->data_fin) continue;
-      if (position != SeqClass::kExact && position != SeqClass::kInWindow) {
-        Emit(EventKind::kDataFinOutOfWindow, id, uint8_t(position));
-        return drop;
-      }
-      close = true;
-    }
+  const bool close = mptcp ? signals.data_fin : seg.fin();
+  if (close && !in_window) {
+    Emit(mptcp ? EventKind::kDataFinOutOfWindow : EventKind::kFinOutOfWindow, id, uint8_t(position));
+    return drop;
   }
   const std::optional<uint8_t> window_scale =
       parsed && seg.syn() && parsed_.has(mo::SegmentOptions::kWindowScale)
@@ -208,49 +222,39 @@ Verdict Converter::ObserveTracked(Instant now, FlowId id, Leg leg, const Segment
   // from anywhere else cannot keep a pair alive.
   if (!sequence.Learn(from, seg, window_scale) && !close) return forward;
   p->last_activity_ns = now.nanos();
-  if (mptcp && parsed) LearnKeys(id, leg, from);
+  if (signals.keys) LearnKeys(id, leg, from, *signals.keys);
   if (close) ApplyInput(now, id, up ? Input::kUpFin : Input::kDownFin);
   return forward;
 }
 
-std::optional<bool> Converter::CheckFastClose(FlowId id, Leg leg, LegSide from,
-                                              const SegmentView& seg, SeqClass position) {
-  for (const mo::MptcpOptionEntry& e : parsed_.mptcp_options()) {
-    const auto bytes = mo::SegmentOptions::BytesOf(e, seg.options);
-    if (bytes.size() < 3 || mo::SubtypeOf(bytes) != uint8_t(mo::Subtype::kMpFastclose)) continue;
-    const auto* fastclose = std::get_if<mo::MpFastclose>(&e.value);
-    FastCloseRejection why;
-    if (e.status != mo::DecodeStatus::kOk || !fastclose) {
-      why = FastCloseRejection::kMalformed;
-    } else if (position != SeqClass::kExact && position != SeqClass::kInWindow) {
-      why = FastCloseRejection::kOutOfWindow;
-    } else if (auto k = keys_.find({id, leg});
-               k != keys_.end() && k->second.key[int(Other(from))] &&
-               *k->second.key[int(Other(from))] != fastclose->receiver_key) {
-      why = FastCloseRejection::kKeyMismatch;  // RFC 8684 §3.5: the receiver's key
-    } else {
-      return true;
-    }
-    Emit(EventKind::kFastCloseRejected, id, uint8_t(why));
-    return false;
+bool Converter::FastCloseProves(FlowId id, Leg leg, LegSide from, const mo::MptcpOptionEntry& option,
+                                bool in_window) {
+  const auto* fastclose = std::get_if<mo::MpFastclose>(&option.value);
+  FastCloseRejection why;
+  if (option.status != mo::DecodeStatus::kOk || !fastclose) {
+    why = FastCloseRejection::kMalformed;
+  } else if (!in_window) {
+    why = FastCloseRejection::kOutOfWindow;
+  } else if (auto k = keys_.find({id, leg});
+             k != keys_.end() && k->second.key[int(Other(from))] &&
+             *k->second.key[int(Other(from))] != fastclose->receiver_key) {
+    why = FastCloseRejection::kKeyMismatch;  // RFC 8684 §3.5: the receiver's key
+  } else {
+    return true;
   }
-  return std::nullopt;
+  Emit(EventKind::kFastCloseRejected, id, uint8_t(why));
+  return false;
 }
 
 // MP_CAPABLE carries the sender's key (SYN in v0, SYN/ACK) and both keys
 // (the third ACK, RFC 8684 §3.1). The first key seen for a side stays: the
 // segment carrying it was already held to the leg's window.
-void Converter::LearnKeys(FlowId id, Leg leg, LegSide from) {
-  for (const mo::MptcpOptionEntry& e : parsed_.mptcp_options()) {
-    const auto* capable = std::get_if<mo::MpCapable>(&e.value);
-    if (e.status != mo::DecodeStatus::kOk || !capable) continue;
-    if (!capable->sender_key && !capable->receiver_key) continue;
-    LegKeys& keys = keys_[{id, leg}];
-    auto& sender = keys.key[int(from)];
-    auto& receiver = keys.key[int(Other(from))];
-    if (!sender && capable->sender_key) sender = capable->sender_key;
-    if (!receiver && capable->receiver_key) receiver = capable->receiver_key;
-  }
+void Converter::LearnKeys(FlowId id, Leg leg, LegSide from, const mo::MpCapable& capable) {
+  LegKeys& keys = keys_[{id, leg}];
+  auto& sender = keys.key[int(from)];
+  auto& receiver = keys.key[int(Other(from))];
+  if (!sender && capable.sender_key) sender = capable.sender_key;
+  if (!receiver && capable.receiver_key) receiver = capable.receiver_key;
 }
 
 void Converter::ChallengeRst(Instant now, FlowId id, Leg leg, const SegmentView& seg) {

@@ -156,11 +156,12 @@ class Converter {
   // A segment on a tracked leg: refreshes the pair and, when it proves
   // itself, turns RST, FIN, DATA_FIN and MP_FASTCLOSE into inputs.
   Verdict ObserveTracked(Instant now, FlowId id, Leg leg, const SegmentView& seg);
-  // MP_FASTCLOSE on `seg`, if any: nullopt when none, else whether it proved
-  // itself (counted when not).
-  std::optional<bool> CheckFastClose(FlowId id, Leg leg, LegSide from, const SegmentView& seg,
-                                     SeqClass position);
-  void LearnKeys(FlowId id, Leg leg, LegSide from);
+  // Whether an MP_FASTCLOSE option (decoded or not) ends the leg: well
+  // formed, its segment in the window, the receiver's key when known.
+  // Counted when not.
+  bool FastCloseProves(FlowId id, Leg leg, LegSide from, const mptcp_opts::MptcpOptionEntry& option,
+                       bool in_window);
+  void LearnKeys(FlowId id, Leg leg, LegSide from, const mptcp_opts::MpCapable& capable);
   // An in-window RST: a challenge ACK, within kChallengeAcksPerSecond.
   void ChallengeRst(Instant now, FlowId id, Leg leg, const SegmentView& seg);
   void CheckTime(Instant now);
