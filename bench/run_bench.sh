@@ -51,7 +51,7 @@ status=0
 
 # mcp_core (issue 5): per-call costs and heap bytes per pair with a million
 # pairs; its own table against the issue's targets (about a minute).
-bazel build -c opt //bench:mcp_core_benchmark >/dev/null 2>&1
+bazel build -c opt //bench:mcp_core_benchmark
 core_bin="$(bazel info -c opt bazel-bin 2>/dev/null)/bench/mcp_core_benchmark"
 echo >&2
 echo "running $core_bin (3 repetitions; console output in bench/results/mcp_core.txt)" >&2

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # mcp_core/state_diagram.dot must equal what make_state_diagram prints from
 # the transitions table. To update:
-#   bazel build //mcp_core:make_state_diagram && bazel-bin/mcp_core/make_state_diagram > mcp_core/state_diagram.dot
+#   bazel run //mcp_core:make_state_diagram > mcp_core/state_diagram.dot
 #   dot -Tsvg mcp_core/state_diagram.dot -o mcp_core/state_diagram.svg
 set -euo pipefail
 if ! diff <(mcp_core/make_state_diagram) mcp_core/state_diagram.dot; then

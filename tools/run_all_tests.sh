@@ -3,6 +3,7 @@
 #   1. bazel test //...                 (GoogleTest, pytest, CLI golden tests)
 #   2. bazel test --config=fuzz //fuzz/...  (corpus replay + bounded fuzz runs)
 #   3. the real-kernel MPTCP peer test  (network namespaces; skipped when it cannot run)
+#   4. tools/dev_test.sh                (the `./dev decode` and `./dev python` verbs)
 # Counts come from the test results themselves (tools/summarize_tests.py):
 # one line PASS, FAIL or SKIP per test case. The real-kernel test gives one
 # PASS (or FAIL, or a SKIP when it cannot run at all), plus one SKIP for each
@@ -34,6 +35,11 @@ if [ -x mptcp_opts/real_peer/run_kernel_peer_test.sh ]; then
   cat "$results".peer >&2
   /usr/bin/python3 tools/summarize_tests.py --real-peer "$rc" "$results".peer >> "$results"
 fi
+
+# Last: it drives this workspace's Bazel server and moves bazel-bin, which
+# run_bazel reads right after its own tests.
+echo "=== ./dev decode and ./dev python ===" >&2
+tools/dev_test.sh >> "$results"
 
 grep -P "^FAIL\t" "$results" | sed 's/^/  /' >&2 || true
 skipped=$(grep -cP "^SKIP\t" "$results" || true)

@@ -3,8 +3,7 @@
 Run by Bazel (`bazel test //bindings/python:test_mptcp_opts`; per-case results
 go to $XML_OUTPUT_FILE) or by hand against a built module:
 
-    PYTHONPATH=bazel-bin/bindings/python /usr/bin/python3 -m pytest -q \
-        -p no:cacheprovider bindings/python/test_mptcp_opts.py
+    ./dev python -m pytest -q -p no:cacheprovider bindings/python/test_mptcp_opts.py
 
 Vectors are those of the C++ tests (mptcp_opts/*_test.cc) and of
 ../shared/spec/wire-formats.md §9 (crypto).

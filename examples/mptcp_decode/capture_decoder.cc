@@ -100,12 +100,6 @@ std::string TcpFlags(const TcpSegmentView& s) {
   return f;
 }
 
-const char* JoinForm(const mo::MptcpOption& o) {
-  if (std::holds_alternative<mo::MpJoinSyn>(o)) return "SYN";
-  if (std::holds_alternative<mo::MpJoinSynAck>(o)) return "SYN_ACK";
-  return "ACK";
-}
-
 void AppendJsonFields(JsonObject& j, const mo::MptcpOption& o) {
   if (auto* v = std::get_if<mo::MpCapable>(&o)) {
     j.Num("version", v->version).Num("flags", v->flags);
