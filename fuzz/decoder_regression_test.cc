@@ -4,6 +4,8 @@
 // same checks the fuzzers use (built here with the checks throwing), plus one
 // named test per finding (README.md, "Findings").
 #include <algorithm>
+#include <chrono>
+#include <ctime>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
@@ -13,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "examples/mptcp_decode/connection_tracker.h"
 #include "fuzz/capture_decoder_checks.h"
 #include "fuzz/connection_tracker_checks.h"
 #include "fuzz/decoder_fuzz_common.h"
@@ -25,6 +28,8 @@ namespace mptcp_decode::fuzz {
 namespace {
 
 namespace fs = std::filesystem;
+namespace mo = mptcp_opts;
+using mo::capture::TcpSegmentView;
 
 fs::path RunfilesDir() {
   const char* srcdir = std::getenv("TEST_SRCDIR");
@@ -84,6 +89,122 @@ TEST(DecoderFuzzCorpusTest, EveryCrashReproducerNowPasses) {
   size_t n = 0;
   for (const Target& t : kTargets) n += Replay(t, "regressions");
   RecordProperty("reproducers", int(n));
+}
+
+// ---------------------------------------------------------------------------
+// Named regressions, one block per finding (README.md, "Findings").
+// ---------------------------------------------------------------------------
+
+TcpSegmentView Segment(mo::IpAddress src, uint16_t src_port, mo::IpAddress dst, uint16_t dst_port,
+                       uint8_t flags) {
+  TcpSegmentView s;
+  s.ip_version = src.is_v4() ? 4 : 6;
+  s.src = src;
+  s.dst = dst;
+  s.src_port = src_port;
+  s.dst_port = dst_port;
+  s.flags = flags;
+  return s;
+}
+
+constexpr uint8_t kSyn = mo::capture::kTcpFlagSyn;
+constexpr uint8_t kAck = mo::capture::kTcpFlagAck;
+const mo::IpAddress kClient = mo::IpAddress::V4(192, 0, 2, 1);
+const mo::IpAddress kServer = mo::IpAddress::V4(198, 51, 100, 2);
+
+// Heap growth from `before`, never negative.
+size_t GrownSince(size_t before) {
+  const size_t now = LiveHeapBytes();
+  return now > before ? now - before : 0;
+}
+
+// F3, found by connection_tracker_fuzzer's memory check (reproducer:
+// regressions/connection_tracker_fuzzer/crash-join-syn-unknown-token, one
+// MP_JOIN SYN with an unknown token, replayed). Every MP_JOIN SYN whose
+// token is not (yet) known appends a placeholder Connection to
+// ConnectionTracker::connections_, even when it only retransmits the SYN of
+// the same subflow; the subflow's previous placeholder is then referenced by
+// nothing and never freed. A capture of retransmitted or flooded MP_JOIN SYNs
+// (RFC 8684 §5 discusses such floods) makes the decoder grow with every
+// segment: 100,000 copies of one SYN, 6.3 MB (gcc, this test).
+TEST(DecoderRegressionTest, F3_TrackerDoesNotGrowWithRetransmittedJoinSyn) {
+  ConnectionTracker tracker;
+  mo::MpJoinSyn join;
+  join.token = 0x12345678;  // no MP_CAPABLE announced a key with this token
+  join.nonce = 0x01020304;
+  const TcpSegmentView syn = Segment(kClient, 40000, kServer, 443, kSyn);
+  for (int i = 0; i < 100; ++i) tracker.Observe(syn, join);
+  const size_t before = LiveHeapBytes();
+  for (int i = 0; i < 100000; ++i) tracker.Observe(syn, join);
+  const size_t grown = GrownSince(before);
+  EXPECT_LT(grown, 64u * 1024) << "100,000 retransmissions of one MP_JOIN SYN grew the tracker by "
+                               << grown << " bytes";
+  EXPECT_EQ(tracker.summary().subflows, 1u);
+}
+
+// F3, second shape (reproducer:
+// regressions/connection_tracker_fuzzer/crash-reconnect-same-keys, one
+// scripted connection replayed). A SYN with MP_CAPABLE on a 4-tuple whose
+// connection has both keys opens a new Connection; the old one stays in
+// connections_ although, when the new handshake carries the same keys, its
+// tokens now name the new one and no subflow refers to it. The same
+// handshake repeated 100,000 times: 6.3 MB.
+TEST(DecoderRegressionTest, F3_TrackerDoesNotGrowWithRepeatedHandshake) {
+  ConnectionTracker tracker;
+  const TcpSegmentView syn = Segment(kClient, 40000, kServer, 443, kSyn);
+  const TcpSegmentView syn_ack = Segment(kServer, 443, kClient, 40000, kSyn | kAck);
+  const TcpSegmentView ack = Segment(kClient, 40000, kServer, 443, kAck);
+  mo::MpCapable c_syn, c_syn_ack, c_ack;
+  c_syn_ack.sender_key = 0x1112131415161718;
+  c_ack.sender_key = 0x0102030405060708;
+  c_ack.receiver_key = 0x1112131415161718;
+  auto handshake = [&] {
+    tracker.Observe(syn, c_syn);
+    tracker.Observe(syn_ack, c_syn_ack);
+    tracker.Observe(ack, c_ack);
+  };
+  for (int i = 0; i < 100; ++i) handshake();
+  const size_t before = LiveHeapBytes();
+  for (int i = 0; i < 100000; ++i) handshake();
+  const size_t grown = GrownSince(before);
+  EXPECT_LT(grown, 64u * 1024) << "100,000 repetitions of one handshake grew the tracker by "
+                               << grown << " bytes";
+  EXPECT_EQ(tracker.VersionFor(ack), mo::MptcpVersion::kV1);
+}
+
+// F4, found reading the tracker for this fuzz target (a 1-connection-per-
+// step fuzz input cannot show it). Each time a connection's second key is
+// seen, ConnectionTracker::IndexTokens walks every subflow of the capture to
+// resolve MP_JOINs seen before the keys, so a capture with N connections
+// takes O(N^2): 8,000 / 16,000 / 32,000 connections took 0.3 / 2.2 / 9.8 s
+// (-O2, this machine), 100,000 would take minutes. A linear tracker handles
+// 60,000 connections in well under a second; the budget is 10 s of CPU time,
+// checked every 1,000 connections so the failing test stops early.
+TEST(DecoderRegressionTest, F4_TrackerTimeIsLinearInConnections) {
+  ConnectionTracker tracker;
+  constexpr int kConnections = 60000;
+  constexpr double kBudgetSeconds = 10;
+  const std::clock_t start = std::clock();
+  int done = 0;
+  double seconds = 0;
+  for (; done < kConnections; ++done) {
+    const uint16_t port = static_cast<uint16_t>(1024 + done % 60000);
+    const mo::IpAddress server = mo::IpAddress::V4(198, 51, 100, static_cast<uint8_t>(done / 60000));
+    mo::MpCapable c_syn, c_syn_ack, c_ack;
+    c_syn_ack.sender_key = 0x5000000000000000 + 2 * uint64_t(done);
+    c_ack.sender_key = 0x5000000000000001 + 2 * uint64_t(done);
+    c_ack.receiver_key = c_syn_ack.sender_key;
+    tracker.Observe(Segment(kClient, port, server, 443, kSyn), c_syn);
+    tracker.Observe(Segment(server, 443, kClient, port, kSyn | kAck), c_syn_ack);
+    tracker.Observe(Segment(kClient, port, server, 443, kAck), c_ack);
+    if (done % 1000 == 999) {
+      seconds = double(std::clock() - start) / CLOCKS_PER_SEC;
+      if (seconds > kBudgetSeconds) break;
+    }
+  }
+  EXPECT_EQ(done, kConnections) << "only " << done << " connections in " << seconds
+                                << " s of CPU time";
+  if (done == kConnections) EXPECT_EQ(tracker.summary().connections, uint32_t(kConnections));
 }
 
 }  // namespace
