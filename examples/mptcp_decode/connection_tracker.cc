@@ -7,6 +7,49 @@ namespace mptcp_decode {
 using mptcp_opts::capture::TcpSegmentView;
 namespace mo = mptcp_opts;
 
+ConnectionTracker::ConnectionTracker() {
+  connections_.emplace_back();  // kUnresolved
+  connections_[kUnresolved].refs = 1;
+}
+
+size_t ConnectionTracker::NewConnection() {
+  size_t index = connections_.size();
+  if (!free_connections_.empty()) {
+    index = free_connections_.back();
+    free_connections_.pop_back();
+    connections_[index] = Connection{};
+  } else {
+    connections_.emplace_back();
+  }
+  connections_[index].refs = 1;
+  return index;
+}
+
+void ConnectionTracker::Release(size_t index) {
+  if (--connections_[index].refs == 0) free_connections_.push_back(index);
+}
+
+std::pair<ConnectionTracker::Subflow*, bool> ConnectionTracker::Store(const FlowKey& key,
+                                                                       const Subflow& f) {
+  auto [it, inserted] = subflows_.try_emplace(key, f);
+  if (!inserted) {
+    Subflow& old = it->second;
+    if (old.token) {  // its pending join goes with it
+      auto [b, e] = pending_joins_.equal_range(*old.token);
+      for (auto j = b; j != e; ++j) {
+        if (j->second == key) {
+          pending_joins_.erase(j);
+          break;
+        }
+      }
+    }
+    Release(old.connection);
+    old = f;
+  }
+  if (f.token) pending_joins_.emplace(*f.token, key);
+  return {&it->second, inserted};
+}
+
 ConnectionTracker::FlowKey ConnectionTracker::KeyOf(const TcpSegmentView& s) {
   Endpoint a{s.src, s.src_port};
   Endpoint b{s.dst, s.dst_port};
@@ -39,16 +82,25 @@ void ConnectionTracker::IndexTokens(size_t index) {
   Connection& c = connections_[index];
   if (c.tokens_indexed || !c.client_key || !c.server_key) return;
   c.tokens_indexed = true;
-  tokens_[mo::Token(*c.client_key, c.version)] = {index, true};
-  tokens_[mo::Token(*c.server_key, c.version)] = {index, false};
-  // Joins seen before the keys (capture order) can now be resolved.
-  for (auto& [key, f] : subflows_) {
-    if (!f.token) continue;
-    auto t = tokens_.find(*f.token);
-    if (t == tokens_.end()) continue;
-    f.connection = t->second.first;
-    f.syn_sender_is_client = !t->second.second;  // the token names the receiver
-    f.token.reset();
+  for (const bool client : {true, false}) {
+    const uint32_t token = mo::Token(client ? *c.client_key : *c.server_key, c.version);
+    auto [t, inserted] = tokens_.try_emplace(token, index, client);
+    if (!inserted) {  // the same key again (a repeated handshake): the newer connection
+      Release(t->second.first);
+      t->second = {index, client};
+    }
+    ++connections_[index].refs;
+    // Joins seen before the keys (capture order) can now be resolved.
+    auto [b, e] = pending_joins_.equal_range(token);
+    for (auto j = b; j != e; ++j) {
+      Subflow& f = subflows_.at(j->second);
+      Release(f.connection);  // kUnresolved
+      f.connection = index;
+      ++connections_[index].refs;
+      f.syn_sender_is_client = !client;  // the token names the receiver
+      f.token.reset();
+    }
+    pending_joins_.erase(b, e);
   }
 }
 
@@ -74,18 +126,18 @@ Verification ConnectionTracker::Observe(const TcpSegmentView& s, const mo::Mptcp
     const auto version = cap->version == 0 ? MptcpVersion::kV0 : MptcpVersion::kV1;
     Subflow* f = Find(s);
     const bool syn_only = s.syn() && !s.ack_flag();
-    // A SYN opens a connection unless it retransmits one still in handshake.
-    if (!f || (syn_only && connections_[f->connection].server_key && f->syn_sender == src &&
-               connections_[f->connection].client_key)) {
-      connections_.emplace_back();  // its version and keys are set below
+    // A SYN opens a connection unless it retransmits one still in handshake;
+    // MP_CAPABLE on an unresolved join's 4-tuple is a new connection too.
+    if (!f || f->connection == kUnresolved ||
+        (syn_only && connections_[f->connection].server_key && f->syn_sender == src &&
+         connections_[f->connection].client_key)) {
       ++summary_.connections;
-      ++summary_.subflows;
       Subflow nf;
-      nf.connection = connections_.size() - 1;
+      nf.connection = NewConnection();  // its version and keys are set below
       // The SYN sender is the client; seen first at the SYN/ACK, it is the receiver.
       nf.syn_sender = (s.syn() && s.ack_flag()) ? Endpoint{s.dst, s.dst_port} : src;
-      subflows_[KeyOf(s)] = nf;
-      f = &subflows_[KeyOf(s)];
+      ++summary_.subflows;  // a new initial subflow, even on a 4-tuple used before
+      f = Store(KeyOf(s), nf).first;
     }
     Connection& c = connections_[f->connection];
     c.version = version;
@@ -108,14 +160,13 @@ Verification ConnectionTracker::Observe(const TcpSegmentView& s, const mo::Mptcp
       v.token_known = true;
       ++summary_.tokens_known;
     } else {
-      nf.token = syn->token;
-      connections_.push_back(Connection{});  // placeholder until the keys show up
-      nf.connection = connections_.size() - 1;
+      nf.token = syn->token;  // resolved by IndexTokens once the keys show up
+      nf.connection = kUnresolved;
       v.token_known = false;
       ++summary_.tokens_unknown;
     }
-    auto [it, inserted] = subflows_.insert_or_assign(KeyOf(s), nf);
-    if (inserted) ++summary_.subflows;
+    ++connections_[nf.connection].refs;
+    if (Store(KeyOf(s), nf).second) ++summary_.subflows;  // not for a retransmitted SYN
     return v;
   }
   if (auto* sa = std::get_if<mo::MpJoinSynAck>(&option)) {

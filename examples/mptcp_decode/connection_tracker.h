@@ -51,8 +51,13 @@ struct TrackerSummary {
   uint32_t tokens_unknown = 0;
 };
 
+// Memory grows with the connections a capture holds, not with its segments:
+// retransmitted or repeated MP_JOIN SYNs and handshakes reuse what they
+// replace (fuzz/README.md F3), and joins seen before their connection's keys
+// are found through an index by token (F4), not by walking every subflow.
 class ConnectionTracker {
  public:
+  ConnectionTracker();
   // The MPTCP version of the connection `segment` belongs to (v1 when it is
   // not known): ADD_ADDR and MP_PRIO are decoded according to it.
   MptcpVersion VersionFor(const mptcp_opts::capture::TcpSegmentView& segment) const;
@@ -84,7 +89,11 @@ class ConnectionTracker {
     std::optional<uint64_t> client_key;  // initiator of the initial subflow
     std::optional<uint64_t> server_key;
     bool tokens_indexed = false;
+    uint32_t refs = 0;  // subflows and tokens_ entries naming it; 0: its slot is free
   };
+  // connections_[kUnresolved]: the keyless stand-in every MP_JOIN subflow
+  // names until its token resolves. Never freed, never given keys.
+  static constexpr size_t kUnresolved = 0;
   struct Subflow {
     size_t connection = 0;
     Endpoint syn_sender;
@@ -101,12 +110,20 @@ class ConnectionTracker {
   bool SenderReceiverKeys(const Subflow& f, const mptcp_opts::capture::TcpSegmentView& s,
                           uint64_t& sender_key, uint64_t& receiver_key) const;
   void IndexTokens(size_t connection);
+  // A fresh connection slot (a freed one when there is one), with one reference.
+  size_t NewConnection();
+  void Release(size_t connection);
+  // Stores `f` at `key`, releasing what the subflow it replaces referred to;
+  // whether the key is new.
+  std::pair<Subflow*, bool> Store(const FlowKey& key, const Subflow& f);
   Verification Count(Verification v);
   Verification Count(HmacResult result);  // a Verification with only `result` set
 
   std::vector<Connection> connections_;
   std::map<FlowKey, Subflow> subflows_;
+  std::vector<size_t> free_connections_;
   std::map<uint32_t, std::pair<size_t, bool>> tokens_;  // token -> (connection, is_client_key)
+  std::multimap<uint32_t, FlowKey> pending_joins_;        // unresolved MP_JOIN token -> subflow
   TrackerSummary summary_;
 };
 
