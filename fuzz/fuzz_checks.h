@@ -355,7 +355,7 @@ inline void CheckSmallOptionInput(Bytes data) {
       if (s == DecodeStatus::kOk) {
         MpPreferProxy p;
         (void)Decode(in, cfg, p);
-        FUZZ_CHECK(cfg.prefer_proxy_subtype && p.subtype == cfg.prefer_proxy_subtype->value());
+        FUZZ_CHECK(cfg.prefer_proxy_subtype && p.subtype == *cfg.prefer_proxy_subtype);
       }
       break;
     }

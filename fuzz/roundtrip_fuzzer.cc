@@ -139,7 +139,8 @@ MptcpOption ConsumeOption(FuzzedDataProvider& fdp, Storage& storage) {
       r.reason = fdp.ConsumeIntegral<uint8_t>();
       return r;
     }
-    case 11: return MpPreferProxy{fdp.ConsumeIntegralInRange<uint8_t>(0, 16)};
+    case 11: return MpPreferProxy{*PreferProxySubtype::FromValue(
+                 fdp.ConsumeIntegralInRange<uint8_t>(PreferProxySubtype::kMin, PreferProxySubtype::kMax))};
     default: {
       // A subtype the dispatcher does not interpret: 9..15, or MP_TCPRST (8),
       // which is unknown in v0. 1 time in 16 the Length byte is random (then
@@ -167,7 +168,7 @@ CodecConfig ConfigFor(const MptcpOption& v) {
     cfg.prefer_proxy_subtype = std::nullopt;  // disabled: 9..15 stay unknown
   }
   if (const auto* p = std::get_if<MpPreferProxy>(&v)) {
-    cfg.prefer_proxy_subtype = PreferProxySubtype::FromValue(p->subtype);
+    cfg.prefer_proxy_subtype = p->subtype;
   }
   return cfg;
 }
@@ -177,14 +178,8 @@ void CheckDecodesBack(Bytes wire, const MptcpOption& v) {
   const CodecConfig cfg = ConfigFor(v);
   const std::vector<uint8_t> exact = Copy(wire);
   if (const auto* pp = std::get_if<MpPreferProxy>(&v)) {
-    // Any subtype <= 15 encodes, but only 0x9..0xE can be configured
-    // (PreferProxySubtype, decisions.md D5): other values decode as
-    // MP_PREFER_PROXY under no configuration.
+    // Its own decoder, under the configuration naming its subtype.
     MpPreferProxy back;
-    if (!cfg.prefer_proxy_subtype) {
-      FUZZ_CHECK(Decode(Bytes(exact), cfg, back) == DecodeStatus::kWrongSubtype);
-      return;
-    }
     FUZZ_CHECK(Decode(Bytes(exact), cfg, back) == DecodeStatus::kOk);
     FUZZ_CHECK(back == *pp);
   }

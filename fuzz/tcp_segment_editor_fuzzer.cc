@@ -270,13 +270,11 @@ void Run(const uint8_t* data, size_t size) {
         h.Verify(ed.InsertOption(Bytes(exact)), want, before, before_len);
         break;
       }
-      case 1: {  // InsertMptcp(MP_PREFER_PROXY), subtype 16 has no wire form
-        const MpPreferProxy pp{fdp.ConsumeIntegralInRange<uint8_t>(0, 16)};
-        Expected want{EditStatus::kInvalidValue, {}};
-        if (pp.subtype <= 0x0f) {
-          const uint8_t wire[4] = {kKindMptcp, 4, uint8_t(pp.subtype << 4), 0};
-          want = h.ExpectInsert(Bytes(wire, 4));
-        }
+      case 1: {  // InsertMptcp(MP_PREFER_PROXY): every subtype it can hold has a wire form
+        const MpPreferProxy pp{*PreferProxySubtype::FromValue(
+            fdp.ConsumeIntegralInRange<uint8_t>(PreferProxySubtype::kMin, PreferProxySubtype::kMax))};
+        const uint8_t wire[4] = {kKindMptcp, 4, uint8_t(pp.subtype.value() << 4), 0};
+        const Expected want = h.ExpectInsert(Bytes(wire, 4));
         h.Verify(ed.InsertMptcp(MptcpOption{pp}), want, before, before_len);
         break;
       }

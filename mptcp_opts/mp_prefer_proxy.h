@@ -17,7 +17,9 @@
 namespace mptcp_opts {
 
 struct MpPreferProxy {
-  uint8_t subtype = kDefaultPreferProxySubtype;
+  // The one typed range (0x9..0xE, decisions.md D5): what decodes is what
+  // encodes, and nothing else can be built.
+  PreferProxySubtype subtype = PreferProxySubtype::Default();
   friend bool operator==(const MpPreferProxy&, const MpPreferProxy&) = default;
 };
 
@@ -39,7 +41,7 @@ inline constexpr uint8_t kMpPreferProxyLength = 4;
     return s;
   }
   if (len != kMpPreferProxyLength) return DecodeStatus::kBadLength;
-  out.subtype = subtype;
+  out.subtype = *config.prefer_proxy_subtype;
   return DecodeStatus::kOk;
 }
 
@@ -49,19 +51,15 @@ inline constexpr bool IsPreferProxyApplicable(bool syn, bool ack, bool has_mp_ca
   return syn && !ack && has_mp_capable;
 }
 
-inline size_t EncodedSize(const MpPreferProxy& p) {
-  return p.subtype > 0x0f ? 0 : kMpPreferProxyLength;
-}
+inline size_t EncodedSize(const MpPreferProxy&) { return kMpPreferProxyLength; }
 
-// Reserved bits are sent as zero. kInvalidValue when the subtype is > 15.
-// Subtypes outside 0x9..0xE still encode (tests, crafted traffic), but no
-// CodecConfig can decode them back as MP_PREFER_PROXY (PreferProxySubtype).
+// Reserved bits are sent as zero. Another subtype on the wire (crafted
+// traffic, tests) is an UnknownMptcp, which re-encodes verbatim.
 [[nodiscard]] inline EncodeStatus Encode(const MpPreferProxy& pp, std::span<uint8_t> out,
                                          size_t& written) {
   written = 0;
-  if (EncodedSize(pp) == 0) return EncodeStatus::kInvalidValue;
   if (out.size() < kMpPreferProxyLength) return EncodeStatus::kBufferTooSmall;
-  internal::WriteMptcpHeader(out.data(), kMpPreferProxyLength, pp.subtype, 0);
+  internal::WriteMptcpHeader(out.data(), kMpPreferProxyLength, pp.subtype.value(), 0);
   out[3] = 0;
   written = kMpPreferProxyLength;
   return EncodeStatus::kOk;

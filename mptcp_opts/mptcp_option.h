@@ -119,7 +119,7 @@ namespace internal {
       // the path of the RFC 8684 subtypes.
       if (IsConfiguredPreferProxy(subtype, config)) {
         if (len != kMpPreferProxyLength) return DecodeStatus::kBadLength;
-        Reuse<MpPreferProxy>(out).subtype = subtype;
+        Reuse<MpPreferProxy>(out).subtype = *config.prefer_proxy_subtype;
         return DecodeStatus::kOk;
       }
       break;

@@ -101,7 +101,7 @@ TEST(MptcpOptionTest, PreferProxySubtypeCannotHideRfc8684Subtypes) {
     const std::vector<uint8_t> pp = {0x1e, 0x04, uint8_t(v << 4), 0x00};
     ASSERT_EQ(DecodeMptcpOption(pp, config, opt), DecodeStatus::kOk);
     ASSERT_TRUE(std::holds_alternative<MpPreferProxy>(opt)) << v;
-    EXPECT_EQ(std::get<MpPreferProxy>(opt).subtype, v);
+    EXPECT_EQ(std::get<MpPreferProxy>(opt).subtype.value(), v);
     EXPECT_STREQ(SubtypeName(uint8_t(v), config), "MP_PREFER_PROXY");
     EXPECT_STREQ(SubtypeName(0x2, config), "DSS");
     // Another unassigned subtype stays unknown.

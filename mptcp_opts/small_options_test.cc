@@ -128,7 +128,7 @@ TEST(MpPreferProxyTest, SubtypeComesFromConfiguration) {
   CodecConfig config;  // D5: default 0xE
   MpPreferProxy pp;
   ASSERT_EQ(Decode(Hex("1e 04 e0 00"), config, pp), DecodeStatus::kOk);
-  EXPECT_EQ(pp.subtype, 0xE);
+  EXPECT_EQ(pp.subtype.value(), 0xE);
   // Reserved bits are ignored on receipt and sent as zero.
   ASSERT_EQ(Decode(Hex("1e 04 ef ff"), config, pp), DecodeStatus::kOk);
   EXPECT_EQ(EncodeOrDie(pp), Hex("1e 04 e0 00"));
@@ -174,6 +174,22 @@ static_assert(!std::is_convertible_v<int, PreferProxySubtype>);
 static_assert(!std::is_assignable_v<std::optional<PreferProxySubtype>&, int>);
 static_assert(!std::is_assignable_v<std::optional<PreferProxySubtype>&, uint8_t>);
 static_assert(sizeof(PreferProxySubtype) == 1);
+// Nor can the encoder: MpPreferProxy holds the same type, so every value it
+// can hold has a wire form (Encode has no kInvalidValue case left).
+static_assert(std::is_same_v<decltype(MpPreferProxy::subtype), PreferProxySubtype>);
+static_assert(!std::is_constructible_v<MpPreferProxy, uint8_t>);
+
+TEST(MpPreferProxyTest, EveryBuildableValueEncodesAndDecodesBack) {
+  for (int v = PreferProxySubtype::kMin; v <= PreferProxySubtype::kMax; ++v) {
+    const MpPreferProxy pp{*PreferProxySubtype::FromValue(v)};
+    EXPECT_EQ(EncodeOrDie(pp), (std::vector<uint8_t>{0x1e, 0x04, uint8_t(v << 4), 0x00})) << v;
+    CodecConfig config;
+    config.prefer_proxy_subtype = pp.subtype;
+    MpPreferProxy back;
+    ASSERT_EQ(Decode(EncodeOrDie(pp), config, back), DecodeStatus::kOk) << v;
+    EXPECT_EQ(back, pp);
+  }
+}
 
 TEST(MpPreferProxyTest, DisabledConfigurationNeverDecodesIt) {
   CodecConfig config;
@@ -190,7 +206,7 @@ TEST(MpPreferProxyTest, DecodesAtBothEndsOfTheRange) {
     const std::vector<uint8_t> wire = {0x1e, 0x04, uint8_t(v << 4), 0x00};
     MpPreferProxy pp;
     ASSERT_EQ(Decode(wire, config, pp), DecodeStatus::kOk) << v;
-    EXPECT_EQ(pp.subtype, v);
+    EXPECT_EQ(pp.subtype.value(), v);
   }
 }
 

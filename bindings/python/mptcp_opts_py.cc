@@ -267,6 +267,17 @@ std::optional<mo::PreferProxySubtype> PreferProxySubtypeFrom(const py::int_& val
   return mo::PreferProxySubtype::FromValue(v);
 }
 
+// The one range check for a Python int, or ValueError naming `what` (the
+// keyword or attribute) and the range; `none_note` says what None means there.
+mo::PreferProxySubtype RequirePreferProxySubtype(const py::int_& value, const char* what,
+                                                 const char* none_note) {
+  if (auto s = PreferProxySubtypeFrom(value)) return *s;
+  const std::string given = py::str(py::handle(value));
+  throw py::value_error(std::string(what) + ": " + given + " is outside " +
+                        mo::PreferProxySubtype::kRangeText +
+                        ", the MPTCP subtypes IANA left unassigned (decisions.md D5)" + none_note);
+}
+
 // prefer_proxy_subtype: 0x9..0xE, or None for disabled (the bytes then decode
 // as UnknownMptcp). Anything else raises ValueError naming the keyword.
 mo::CodecConfig ToConfig(int version, const std::optional<py::int_>& prefer_proxy_subtype) {
@@ -274,14 +285,9 @@ mo::CodecConfig ToConfig(int version, const std::optional<py::int_>& prefer_prox
   config.version = ToVersion(version);
   if (!prefer_proxy_subtype) {
     config.prefer_proxy_subtype = std::nullopt;
-  } else if (auto s = PreferProxySubtypeFrom(*prefer_proxy_subtype)) {
-    config.prefer_proxy_subtype = *s;
   } else {
-    const std::string given = py::str(py::handle(*prefer_proxy_subtype));
-    throw py::value_error("prefer_proxy_subtype: " + given + " is outside " +
-                          mo::PreferProxySubtype::kRangeText +
-                          ", the MPTCP subtypes IANA left unassigned (decisions.md D5); "
-                          "None disables MP_PREFER_PROXY");
+    config.prefer_proxy_subtype = RequirePreferProxySubtype(
+        *prefer_proxy_subtype, "prefer_proxy_subtype", "; None disables MP_PREFER_PROXY");
   }
   return config;
 }
@@ -377,7 +383,7 @@ std::string Repr(const mo::MpTcprst& v) {
   return "MpTcprst(flags=" + Hex(v.flags, 1) + ", reason=" + std::to_string(v.reason) + ")";
 }
 std::string Repr(const mo::MpPreferProxy& v) {
-  return "MpPreferProxy(subtype=" + Hex(v.subtype, 1) + ")";
+  return "MpPreferProxy(subtype=" + Hex(v.subtype.value(), 1) + ")";
 }
 std::string Repr(const UnknownMptcp& v) { return "UnknownMptcp(raw=" + BytesRepr(v.raw) + ")"; }
 std::string Repr(const mo::MpConvertIe& v) {
@@ -1113,9 +1119,17 @@ accepted when setting).)doc");
   py::class_<mo::MpPreferProxy> pp(m, "MpPreferProxy", R"doc(MP_PREFER_PROXY
 (draft-boucadair-mptcp-plain-mode-10 §4). Its subtype was never assigned; it
 is configurable (decisions.md D5) to 0x9..0xE, default 0xE.)doc");
-  pp.def(py::init([](uint8_t subtype) { return mo::MpPreferProxy{subtype}; }), py::kw_only(),
-         py::arg("subtype") = mo::kDefaultPreferProxySubtype)
-      .def_readwrite("subtype", &mo::MpPreferProxy::subtype);
+  // The same range as prefer_proxy_subtype= (PreferProxySubtype): what can be
+  // built is what can be configured, decoded and encoded.
+  pp.def(py::init([](const py::int_& subtype) {
+           return mo::MpPreferProxy{RequirePreferProxySubtype(subtype, "MpPreferProxy.subtype", "")};
+         }),
+         py::kw_only(), py::arg("subtype") = mo::kDefaultPreferProxySubtype)
+      .def_property(
+          "subtype", [](const mo::MpPreferProxy& p) { return p.subtype.value(); },
+          [](mo::MpPreferProxy& p, const py::int_& subtype) {
+            p.subtype = RequirePreferProxySubtype(subtype, "MpPreferProxy.subtype", "");
+          });
   pp.attr("DEFAULT_SUBTYPE") = mo::kDefaultPreferProxySubtype;
   AddValueProtocol(pp);
 

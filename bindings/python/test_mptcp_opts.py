@@ -411,6 +411,26 @@ def test_prefer_proxy_subtype_accepts_d5_range(value):
     assert m.is_valid_prefer_proxy_subtype(value)
 
 
+@pytest.mark.parametrize("value", [0x2, 0x8, 0xF, 0x10, 256, -1, 2**70])
+def test_mp_prefer_proxy_cannot_hold_a_subtype_outside_d5_range(value):
+    # The value type holds the same range as prefer_proxy_subtype=: what can
+    # be built can be encoded, and decodes back under that configuration.
+    with pytest.raises(ValueError) as e:
+        MpPreferProxy(subtype=value)
+    assert str(e.value).startswith("MpPreferProxy.subtype: %d is outside 0x9..0xE" % value)
+    pp = MpPreferProxy()
+    with pytest.raises(ValueError):
+        pp.subtype = value
+    assert pp.subtype == 0xE
+
+
+@pytest.mark.parametrize("value", range(0x9, 0xF))
+def test_mp_prefer_proxy_every_buildable_value_round_trips(value):
+    wire = m.encode(MpPreferProxy(subtype=value))
+    assert wire == bytes([0x1E, 0x04, value << 4, 0x00])
+    assert m.decode(wire, prefer_proxy_subtype=value) == MpPreferProxy(subtype=value)
+
+
 def test_prefer_proxy_subtype_none_disables_it():
     assert isinstance(m.decode(H("1e 04 e0 00"), prefer_proxy_subtype=None), UnknownMptcp)
     assert m.subtype_name(0xE, prefer_proxy_subtype=None) == "UNKNOWN"
@@ -440,7 +460,6 @@ UNENCODABLE = [
     ("REMOVE_ADDR with 38 IDs", RemoveAddr(ids=list(range(38)))),
     ("v1 MP_PRIO with address ID", MpPrio(address_id=3)),
     ("MP_TCPRST flags above a nibble", MpTcprst(flags=0x10)),
-    ("MP_PREFER_PROXY subtype above 15", MpPreferProxy(subtype=0x10)),
     ("unknown option, Length mismatch", UnknownMptcp(raw=H("1e 05 f0"))),
     ("unknown option, empty", UnknownMptcp()),
     ("unknown option, not Kind 30", UnknownMptcp(raw=H("02 04 05 b4"))),
