@@ -124,6 +124,7 @@ absl::StatusOr<Config> ConfigFromProto(const McpConfig& p) {
   if (p.has_max_half_open_total()) c.max_half_open_total = p.max_half_open_total();
   if (p.has_max_subflows_per_connection()) c.max_subflows_per_connection = p.max_subflows_per_connection();
   if (p.has_max_flows()) c.max_flows = p.max_flows();
+  if (p.has_challenge_acks_per_second()) c.challenge_acks_per_second = p.challenge_acks_per_second();
   if (c.max_half_open_per_source == 0 || c.max_half_open_total == 0 || c.max_flows == 0) {
     return Bad("max_half_open_per_source/max_half_open_total/max_flows", "must be > 0");
   }

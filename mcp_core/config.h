@@ -57,6 +57,7 @@ struct Config {
   uint32_t max_half_open_total = 4096;
   uint32_t max_subflows_per_connection = 8;
   uint32_t max_flows = 1000000;
+  uint32_t challenge_acks_per_second = 1000;          // RFC 5961 §7; 0: never
   // D5: 0x9..0xE, default 0xE; the type holds nothing else.
   mptcp_opts::PreferProxySubtype prefer_proxy_subtype = mptcp_opts::PreferProxySubtype::Default();
 };

@@ -21,6 +21,7 @@ TEST(ConfigTest, NetworkMcpDefaults) {
   EXPECT_EQ(c->prefer_proxy_subtype.value(), 0xE);                // D5
   EXPECT_EQ(c->supported_transport_protocols, std::vector<uint8_t>{6});
   EXPECT_TRUE(c->logging);
+  EXPECT_EQ(c->challenge_acks_per_second, 1000u);  // RFC 5961 §7
 }
 
 TEST(ConfigTest, EverySection56ParameterLoads) {
@@ -50,6 +51,7 @@ TEST(ConfigTest, EverySection56ParameterLoads) {
     max_subflows_per_connection: 4
     max_flows: 1000
     prefer_proxy_subtype: 11
+    challenge_acks_per_second: 50
   )pb");
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->network_mcp_port, 5555);
@@ -61,6 +63,7 @@ TEST(ConfigTest, EverySection56ParameterLoads) {
   EXPECT_EQ(c->dscp_remark, 10);
   EXPECT_EQ(c->setup_timeout, Duration::Millis(2000));
   EXPECT_EQ(c->prefer_proxy_subtype.value(), 11);
+  EXPECT_EQ(c->challenge_acks_per_second, 50u);
   EXPECT_EQ(c->eligible_ports, std::vector<uint16_t>{443});
 }
 

@@ -263,7 +263,7 @@ void Converter::ChallengeRst(Instant now, FlowId id, Leg leg, const SegmentView&
     challenge_second_ = second;
     challenges_this_second_ = 0;
   }
-  if (challenges_this_second_ >= kChallengeAcksPerSecond) {
+  if (challenges_this_second_ >= config_.challenge_acks_per_second) {
     Emit(EventKind::kRstInWindowIgnored, id);
     return;
   }

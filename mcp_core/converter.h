@@ -162,7 +162,8 @@ class Converter {
   bool FastCloseProves(FlowId id, Leg leg, LegSide from, const mptcp_opts::MptcpOptionEntry& option,
                        bool in_window);
   void LearnKeys(FlowId id, Leg leg, LegSide from, const mptcp_opts::MpCapable& capable);
-  // An in-window RST: a challenge ACK, within kChallengeAcksPerSecond.
+  // An in-window RST: a challenge ACK, within config challenge_acks_per_second
+  // (RFC 5961 §7); past it the RST is ignored and counted.
   void ChallengeRst(Instant now, FlowId id, Leg leg, const SegmentView& seg);
   void CheckTime(Instant now);
 
@@ -172,10 +173,6 @@ class Converter {
   struct LegKeys {
     std::optional<uint64_t> key[2];  // by LegSide
   };
-  // RFC 5961 §7: challenge ACKs are rate limited (Linux's historical
-  // tcp_challenge_ack_limit default); past it, in-window RSTs are ignored.
-  static constexpr uint32_t kChallengeAcksPerSecond = 1000;
-
   Config config_;
   mptcp_opts::CodecConfig codec_;
   // Reused for every segment's one option parse (no allocation, and the

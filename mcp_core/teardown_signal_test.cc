@@ -174,8 +174,8 @@ TEST_F(SegmentFedPair, RegressionInWindowRstGetsAChallengeAckNotATeardown) {
   EXPECT_THAT(Describe(Drain(mcp_)), ElementsAre("FASTCLOSE up"));
 }
 
-// RFC 5961 §7: challenge ACKs are rate limited; past the limit an in-window
-// RST is ignored and counted.
+// RFC 5961 §7: challenge ACKs are rate limited (challenge_acks_per_second,
+// default 1000); past the limit an in-window RST is ignored and counted.
 TEST_F(SegmentFedPair, ChallengeAcksAreRateLimitedPerSecond) {
   for (int i = 0; i < 1001; ++i) {
     OwnedSegment s;
@@ -304,6 +304,39 @@ TEST_F(SegmentFedPair, RegressionOutOfWindowSegmentsDoNotKeepThePairAlive) {
   mcp_.HandleTimeouts(T(70000));  // 60 s after the last genuine segment, and more
   EXPECT_EQ(mcp_.StateOf(flow_), State::kClosed);
   EXPECT_EQ(Count(EventKind::kIdleTimeout), 1u);
+}
+
+// challenge_acks_per_second: 0 for an embedder whose own stack answers
+// RFC 5961: the in-window RST is still not a teardown, and is counted.
+TEST(TeardownSignalTest, ChallengeAcksOffIgnoresAndCountsInWindowRsts) {
+  Converter mcp(*LoadConfig(R"pb(role: CPE_MCP network_mcps { address: "203.0.113.1" port: 5555 }
+                                 challenge_acks_per_second: 0)pb"));
+  const FourTuple lan{Ip("192.168.1.20"), Ip("192.0.2.80"), 50000, 443};
+  auto syn = TcpSyn(lan);
+  syn.seq = 100;
+  const Verdict v = mcp.HandleSegment(T(0), syn.view());
+  std::vector<uint8_t> echo = Ies({{false, Ip("192.0.2.80"), 443}});
+  LegEvent connected;
+  connected.kind = LegEvent::kConnected;
+  connected.with_mptcp = true;
+  connected.syn_ack_payload = echo;
+  ASSERT_TRUE(mcp.HandleLegEvent(T(1), v.flow, Leg::kDownstream, connected).ok());
+  Drain(mcp);
+  OwnedSegment reply;  // the CPE's own ACK to the LAN host: window 1000
+  reply.tuple = lan.Reversed();
+  reply.flags = kTcpAck;
+  reply.seq = 7000;
+  reply.ack_seq = 101;
+  reply.window = 1000;
+  EXPECT_EQ(mcp.HandleSegment(T(2), reply.view()).kind, Verdict::kForward);
+  OwnedSegment rst;
+  rst.tuple = lan;
+  rst.flags = kTcpRst;
+  rst.seq = 150;  // inside [101, 1101)
+  EXPECT_EQ(mcp.HandleSegment(T(3), rst.view()).kind, Verdict::kDrop);
+  EXPECT_THAT(Drain(mcp), IsEmpty());
+  EXPECT_EQ(mcp.stats().count(EventKind::kRstInWindowIgnored), 1u);
+  EXPECT_EQ(mcp.StateOf(v.flow), State::kEstablished);
 }
 
 // ------------------------------------------------------------ nothing known yet
