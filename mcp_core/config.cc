@@ -135,8 +135,7 @@ absl::StatusOr<Config> ConfigFromProto(const McpConfig& p) {
     if (!subtype) {
       return Bad("prefer_proxy_subtype",
                  absl::StrCat(p.prefer_proxy_subtype(), " is outside ",
-                              mptcp_opts::PreferProxySubtype::kRangeText,
-                              ", the MPTCP subtypes IANA left unassigned (decisions.md D5)"));
+                              mptcp_opts::PreferProxySubtype::kRangeReason));
     }
     c.prefer_proxy_subtype = *subtype;
   }

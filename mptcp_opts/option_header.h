@@ -60,6 +60,9 @@ class PreferProxySubtype {
   static constexpr uint8_t kMin = 0x9;
   static constexpr uint8_t kMax = 0xE;
   static constexpr const char* kRangeText = "0x9..0xE";
+  // What every entry point says after "N is outside ".
+  static constexpr const char* kRangeReason =
+      "0x9..0xE, the MPTCP subtypes IANA left unassigned (decisions.md D5)";
 
   // 0xE, the value earlier draft revisions suggested for managed networks.
   static constexpr PreferProxySubtype Default() {

@@ -274,8 +274,7 @@ mo::PreferProxySubtype RequirePreferProxySubtype(const py::int_& value, const ch
   if (auto s = PreferProxySubtypeFrom(value)) return *s;
   const std::string given = py::str(py::handle(value));
   throw py::value_error(std::string(what) + ": " + given + " is outside " +
-                        mo::PreferProxySubtype::kRangeText +
-                        ", the MPTCP subtypes IANA left unassigned (decisions.md D5)" + none_note);
+                        mo::PreferProxySubtype::kRangeReason + none_note);
 }
 
 // prefer_proxy_subtype: 0x9..0xE, or None for disabled (the bytes then decode

@@ -54,10 +54,8 @@ bool ParsePreferProxySubtype(const char* text, mptcp_opts::PreferProxySubtype& o
   const auto subtype = mptcp_opts::PreferProxySubtype::FromValue(v);
   if (!subtype) {
     // strtoll saturates, so an out-of-range `v` never wraps into the range.
-    std::fprintf(stderr,
-                 "mptcp-decode: --prefer-proxy-subtype: %s is outside %s, the MPTCP subtypes "
-                 "IANA left unassigned (decisions D5)\n",
-                 text, mptcp_opts::PreferProxySubtype::kRangeText);
+    std::fprintf(stderr, "mptcp-decode: --prefer-proxy-subtype: %s is outside %s\n", text,
+                 mptcp_opts::PreferProxySubtype::kRangeReason);
     return false;
   }
   out = *subtype;

@@ -195,7 +195,7 @@ def test_prefer_proxy_subtype_11_decodes_and_2_is_refused():
     assert bad.stdout == b""
     assert bad.stderr.decode() == (
         "mptcp-decode: --prefer-proxy-subtype: 2 is outside 0x9..0xE, the MPTCP subtypes "
-        "IANA left unassigned (decisions D5)\n")
+        "IANA left unassigned (decisions.md D5)\n")
     # The same refusal before a capture is opened.
     capture = run("--prefer-proxy-subtype", "2", KERNEL)
     assert capture.returncode == 2 and capture.stdout == b""
