@@ -34,29 +34,13 @@
 #include <vector>
 
 #include "examples/mptcp_decode/capture_decoder.h"
+#include "examples/mptcp_decode/pcap_link_type.h"
 #include "fuzz/decoder_fuzz_common.h"
 #include "mptcp_opts/capture/packet_dissector.h"
 
 namespace mptcp_decode::fuzz {
 
 namespace capture_fuzz {
-
-// main.cc's mapping from libpcap's DLT_ values to the dissector's link types.
-inline bool ToLinkType(int dlt, mptcp_opts::capture::LinkType& out) {
-  using mptcp_opts::capture::LinkType;
-  switch (dlt) {
-    case DLT_EN10MB: out = LinkType::kEthernet; return true;
-    case DLT_RAW: out = LinkType::kRaw; return true;
-    case 101: out = LinkType::kRaw; return true;
-    case DLT_LINUX_SLL: out = LinkType::kLinuxSll; return true;
-#ifdef DLT_LINUX_SLL2
-    case DLT_LINUX_SLL2: out = LinkType::kLinuxSll2; return true;
-#endif
-    case DLT_IPV4: out = LinkType::kIpv4; return true;
-    case DLT_IPV6: out = LinkType::kIpv6; return true;
-  }
-  return false;
-}
 
 // A strict JSON syntax check (RFC 8259) of one value; enough to tell that a
 // line a consumer splits on newlines parses.
@@ -181,7 +165,7 @@ inline void CheckCaptureDecoderInput(std::span<const uint8_t> input) {
     return;
   }
   mptcp_opts::capture::LinkType link;
-  if (!capture_fuzz::ToLinkType(pcap_datalink(pcap), link)) {
+  if (!mptcp_decode::ToLinkType(pcap_datalink(pcap), link)) {
     pcap_close(pcap);  // closes fp; mptcp-decode refuses the file
     return;
   }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "examples/mptcp_decode/capture_decoder.h"
+#include "examples/mptcp_decode/pcap_link_type.h"
 #include "mptcp_opts/hex_text.h"
 
 namespace {
@@ -22,23 +23,6 @@ constexpr const char* kUsage =
     "TCP option area. --prefer-proxy-subtype N: MP_PREFER_PROXY's subtype, an\n"
     "unassigned one, 0x9..0xE (decimal or 0x hex; default 0xE, decisions D5).\n"
     "Exit status 2: usage error or unreadable capture.\n";
-
-// libpcap reports DLT_ values; the dissector takes LINKTYPE_ values.
-bool ToLinkType(int dlt, mptcp_opts::capture::LinkType& out) {
-  using mptcp_opts::capture::LinkType;
-  switch (dlt) {
-    case DLT_EN10MB: out = LinkType::kEthernet; return true;
-    case DLT_RAW: out = LinkType::kRaw; return true;
-    case 101: out = LinkType::kRaw; return true;
-    case DLT_LINUX_SLL: out = LinkType::kLinuxSll; return true;
-#ifdef DLT_LINUX_SLL2
-    case DLT_LINUX_SLL2: out = LinkType::kLinuxSll2; return true;
-#endif
-    case DLT_IPV4: out = LinkType::kIpv4; return true;
-    case DLT_IPV6: out = LinkType::kIpv6; return true;
-  }
-  return false;
-}
 
 // --prefer-proxy-subtype's value: decimal or 0x hex, then the one range check
 // (PreferProxySubtype, decisions D5). False, with the message printed, when
@@ -113,7 +97,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   mptcp_opts::capture::LinkType link;
-  if (!ToLinkType(pcap_datalink(pcap), link)) {
+  if (!mptcp_decode::ToLinkType(pcap_datalink(pcap), link)) {
     std::fprintf(stderr, "mptcp-decode: unsupported link type %s (%d)\n",
                  pcap_datalink_val_to_name(pcap_datalink(pcap)) ?: "?", pcap_datalink(pcap));
     pcap_close(pcap);
