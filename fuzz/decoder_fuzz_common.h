@@ -21,6 +21,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "fuzz/property_check.h"
+
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)
 #define DECODER_FUZZ_ASAN 1
@@ -36,24 +38,10 @@
 namespace mptcp_decode::fuzz {
 
 #if defined(MPTCP_FUZZ_CHECKS_THROW)
-struct PropertyViolation : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-[[noreturn]] inline void CheckFailed(const char* expr, const char* file, int line) {
-  throw PropertyViolation(std::string(file) + ":" + std::to_string(line) +
-                          ": property violated: " + expr);
-}
-#else
-[[noreturn]] inline void CheckFailed(const char* expr, const char* file, int line) {
-  std::fprintf(stderr, "%s:%d: fuzz property violated: %s\n", file, line, expr);
-  std::abort();
-}
+using ::mptcp_fuzz::PropertyViolation;
 #endif
-
-#define DECODER_FUZZ_CHECK(cond)                                                   \
-  do {                                                                             \
-    if (!(cond)) ::mptcp_decode::fuzz::CheckFailed(#cond, __FILE__, __LINE__);     \
-  } while (0)
+using ::mptcp_fuzz::CheckFailed;
+#define DECODER_FUZZ_CHECK(cond) MPTCP_FUZZ_CHECK(cond)
 
 // Reads the fuzz input front to back, big-endian. Past the end every read
 // gives 0 (and Bytes() an empty span), so any input is a complete program.

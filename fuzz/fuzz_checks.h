@@ -28,6 +28,7 @@
 #include <variant>
 #include <vector>
 
+#include "fuzz/property_check.h"
 #include "mptcp_opts/mp_convert_ie.h"
 #include "mptcp_opts/mptcp_option.h"
 #include "mptcp_opts/option_header.h"
@@ -39,24 +40,10 @@
 namespace mptcp_opts::fuzz {
 
 #if defined(MPTCP_FUZZ_CHECKS_THROW)
-struct PropertyViolation : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-[[noreturn]] inline void CheckFailed(const char* expr, const char* file, int line) {
-  throw PropertyViolation(std::string(file) + ":" + std::to_string(line) +
-                          ": property violated: " + expr);
-}
-#else
-[[noreturn]] inline void CheckFailed(const char* expr, const char* file, int line) {
-  std::fprintf(stderr, "%s:%d: fuzz property violated: %s\n", file, line, expr);
-  std::abort();
-}
+using ::mptcp_fuzz::PropertyViolation;
 #endif
-
-#define FUZZ_CHECK(cond)                                                           \
-  do {                                                                             \
-    if (!(cond)) ::mptcp_opts::fuzz::CheckFailed(#cond, __FILE__, __LINE__);       \
-  } while (0)
+using ::mptcp_fuzz::CheckFailed;
+#define FUZZ_CHECK(cond) MPTCP_FUZZ_CHECK(cond)
 
 using Bytes = std::span<const uint8_t>;
 
