@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "examples/mptcp_decode/connection_tracker.h"
+#include "fuzz/corpus_files.h"
 #include "fuzz/capture_decoder_checks.h"
 #include "fuzz/connection_tracker_checks.h"
 #include "fuzz/decoder_fuzz_common.h"
@@ -29,28 +30,8 @@ namespace fs = std::filesystem;
 namespace mo = mptcp_opts;
 using mo::capture::TcpSegmentView;
 
-fs::path RunfilesDir() {
-  const char* srcdir = std::getenv("TEST_SRCDIR");
-  const char* workspace = std::getenv("TEST_WORKSPACE");
-  if (srcdir == nullptr || workspace == nullptr) return fs::current_path();
-  return fs::path(srcdir) / workspace;
-}
-
-std::vector<uint8_t> ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
-}
-
-std::vector<fs::path> FilesUnder(const std::string& kind, const std::string& target) {
-  std::vector<fs::path> files;
-  const fs::path dir = RunfilesDir() / "fuzz" / kind / target;
-  if (!fs::is_directory(dir)) return files;
-  for (const auto& e : fs::recursive_directory_iterator(dir)) {
-    if (e.is_regular_file()) files.push_back(e.path());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
+using ::mptcp_fuzz::FilesUnder;
+using ::mptcp_fuzz::ReadFile;
 
 struct Target {
   const char* name;

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "fuzz/corpus_files.h"
 #include "fuzz/fuzz_checks.h"
 #include "mptcp_opts/test_util.h"
 #include "gtest/gtest.h"
@@ -27,30 +28,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path RunfilesDir() {
-  const char* srcdir = std::getenv("TEST_SRCDIR");
-  const char* workspace = std::getenv("TEST_WORKSPACE");
-  if (srcdir == nullptr || workspace == nullptr) return fs::current_path();
-  return fs::path(srcdir) / workspace;
-}
-
-std::vector<uint8_t> ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
-}
-
-// Every regular file under fuzz/<kind>/<target>/, sorted; none if the
-// directory does not exist (Bazel creates it only when it holds a file).
-std::vector<fs::path> FilesUnder(const std::string& kind, const std::string& target) {
-  std::vector<fs::path> files;
-  const fs::path dir = RunfilesDir() / "fuzz" / kind / target;
-  if (!fs::is_directory(dir)) return files;
-  for (const auto& e : fs::recursive_directory_iterator(dir)) {
-    if (e.is_regular_file()) files.push_back(e.path());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
+using ::mptcp_fuzz::FilesUnder;
+using ::mptcp_fuzz::ReadFile;
 
 // Replays each file through the target's checks; returns how many ran.
 size_t Replay(const ByteTarget& t, const std::string& kind) {
