@@ -20,7 +20,8 @@ struct FakeStack {
   int answered = 0, opened = 0, closed = 0;
 
   void Execute(const Action& a) {
-    const char* kinds[] = {"open leg", "answer SYN", "reset", "fastclose", "close", "notify app"};
+    const char* kinds[] = {"open leg", "answer SYN", "reset",          "fastclose",
+                           "close",    "notify app", "challenge ACK", "answer accepted"};
     std::printf("  action: %s (%s) flow %llu\n", kinds[a.kind],
                 a.leg == Leg::kUpstream ? "upstream" : "downstream",
                 static_cast<unsigned long long>(a.flow & 0xffffffff));

@@ -111,7 +111,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           l.down = true;
           remember(a->tuple, uint32_t(a->flow * 2654435761u));
           break;
-        case Action::kAnswerSyn: break;
+        case Action::kAnswerSyn:
+        case Action::kAnswerAccepted: break;
         case Action::kReset:
         case Action::kFastClose:
         case Action::kClose: (up ? l.up : l.down) = false; break;
@@ -180,10 +181,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         std::advance(it, in.ConsumeIntegralInRange<size_t>(0, legs.size() - 1));
         const Leg leg = in.ConsumeBool() ? Leg::kUpstream : Leg::kDownstream;
         LegEvent e;
-        e.kind = static_cast<LegEvent::Kind>(in.ConsumeIntegralInRange<int>(0, 6));
+        e.kind = static_cast<LegEvent::Kind>(in.ConsumeIntegralInRange<int>(0, LegEvent::kFirstBytes));
         e.with_mptcp = in.ConsumeBool();
         const auto echo = in.ConsumeBytes<uint8_t>(in.ConsumeIntegralInRange<size_t>(0, 48));
         e.syn_ack_payload = echo;
+        e.first_bytes = echo;
         if (in.ConsumeBool()) e.local_token = in.ConsumeIntegral<uint32_t>();
         const absl::Status st = c.HandleLegEvent(now, it->first, leg, e);
         if (kTrace) {

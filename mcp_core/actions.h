@@ -57,6 +57,12 @@ struct Action {
     // current sequence and acknowledgment numbers; a genuine peer answers it
     // with an exact RST. `tuple` is the direction to send in.
     kChallengeAck,
+    // Complete the setup of an upstream connection the stack has already
+    // accepted (HandleAcceptedConnection: a kernel listener answers the SYN
+    // itself and cannot put data in its SYN/ACK): write `payload` as the
+    // leg's first bytes (the IE echo at a network MCP, nothing at a CPE),
+    // then relay both directions.
+    kAnswerAccepted,
   };
   Kind kind = kOpenLeg;
   FlowId flow = 0;
@@ -66,6 +72,10 @@ struct Action {
   uint16_t mss = 0;                // kOpenLeg: clamp to this MSS (0: stack default)
   std::optional<uint8_t> dscp;     // kOpenLeg: mark with this DSCP
   bool failed = false;             // kNotifyApplication
+  // kOpenLeg towards a network MCP: the length of the IEs in `payload`, which
+  // the MCP echoes, in its SYN/ACK or as the first bytes it sends after the
+  // handshake (report those with LegEvent::kFirstBytes).
+  uint16_t echo_length = 0;
   std::vector<uint8_t> payload;
 };
 
@@ -100,6 +110,7 @@ enum class EventKind : uint8_t {
   kFinOutOfWindow,          // FIN on a TCP leg; reason = SeqClass
   kDataFinOutOfWindow,      // the segment carrying DATA_FIN; reason = SeqClass
   kFastCloseRejected,       // reason = FastCloseRejection
+  kMcpRefused,              // CPE/client: the network MCP refused the connection -> fallback, cached (D8)
 };
 
 // Why an MP_FASTCLOSE did not end an MPTCP leg (Event reason).

@@ -104,6 +104,7 @@ const char* EventKindName(EventKind kind) {
     case EventKind::kFinOutOfWindow: return "FIN_OUT_OF_WINDOW";
     case EventKind::kDataFinOutOfWindow: return "DATA_FIN_OUT_OF_WINDOW";
     case EventKind::kFastCloseRejected: return "FAST_CLOSE_REJECTED";
+    case EventKind::kMcpRefused: return "MCP_REFUSED";
   }
   return "?";
 }
@@ -150,11 +151,11 @@ Verdict Converter::HandleSegment(Instant now, const SegmentView& seg) {
     if (syn.join_token) return OnJoinSyn(seg, *syn.join_token);
     if (!syn.mp_capable) return {};  // plain TCP to the MCP's address: not the converter's
     window_scale = syn.window_scale;
-    v = NewExplicitFlow(now, seg.interface, seg.tuple, seg.dscp, true, seg.payload);
+    v = NewExplicitFlow(now, seg.interface, seg.tuple, seg.dscp, true, seg.payload, /*accepted=*/false);
   } else if (config_.role == Role::kCpeMcp && seg.interface == Interface::kCustomerFacing) {
     const SynOptions syn = ScanSyn(seg.options, codec_, parsed_);
     window_scale = syn.window_scale;
-    v = NewCpeFlow(now, seg, syn.mp_capable, syn.prefer_proxy);
+    v = NewCpeFlow(now, seg.tuple, seg.dscp, seg.payload, syn.mp_capable, syn.prefer_proxy, /*accepted=*/false);
   }
   // The client's SYN starts the upstream leg's sequence space.
   if (v.kind == Verdict::kIntercept) {
@@ -281,8 +282,19 @@ void Converter::ChallengeRst(Instant now, FlowId id, Leg leg, const SegmentView&
 
 Verdict Converter::HandleAcceptedConnection(Instant now, const AcceptedConnection& conn) {
   CheckTime(now);
-  if (config_.role != Role::kNetworkMcp || !conn.mptcp) return {};
-  return NewExplicitFlow(now, conn.interface, conn.tuple, conn.dscp, conn.mptcp, conn.first_bytes);
+  switch (config_.role) {
+    case Role::kNetworkMcp:
+      if (!conn.mptcp) return {};  // plain TCP to the MCP's address: not the converter's
+      return NewExplicitFlow(now, conn.interface, conn.tuple, conn.dscp, conn.mptcp, conn.first_bytes,
+                             /*accepted=*/true);
+    case Role::kCpeMcp:
+      if (conn.interface != Interface::kCustomerFacing) return {};
+      return NewCpeFlow(now, conn.tuple, conn.dscp, conn.first_bytes, conn.mptcp, /*prefer_proxy=*/false,
+                        /*accepted=*/true);
+    case Role::kMultipathClient:
+      return {};
+  }
+  return {};
 }
 
 Verdict Converter::OnJoinSyn(const SegmentView& seg, uint32_t token) {
@@ -331,7 +343,7 @@ FlowId Converter::CreatePair(Instant now, const mo::IpAddress& source) {
 // MP_CONVERT IEs, becomes a pair.
 Verdict Converter::NewExplicitFlow(Instant now, Interface iface, const FourTuple& tuple,
                                    uint8_t dscp, bool has_mp_capable,
-                                   std::span<const uint8_t> payload) {
+                                   std::span<const uint8_t> payload, bool accepted) {
   const Verdict refuse_rst{Verdict::kReset};
   const Verdict refuse_drop{Verdict::kDrop};
   // Seed 002 §5.3: only customer-facing interfaces; then the ACL.
@@ -394,6 +406,7 @@ Verdict Converter::NewExplicitFlow(Instant now, Interface iface, const FourTuple
   const FlowId id = CreatePair(now, tuple.src);
   Pair* p = flows_.Get(id);
   p->state = State::kAwaitingServer;
+  p->up_accepted = accepted;
   p->up = tuple;
   p->down = down;
   p->up_transport = has_mp_capable ? Transport::kMptcp : Transport::kTcp;
@@ -436,22 +449,23 @@ Verdict Converter::NewExplicitFlow(Instant now, Interface iface, const FourTuple
 // draft -10 §7.2.2: the CPE intercepts an eligible LAN SYN and opens MPTCP
 // to the network MCP with IEs; the client is answered only after the MCP's
 // SYN/ACK carries the exact echo.
-Verdict Converter::NewCpeFlow(Instant now, const SegmentView& seg, bool native_mptcp,
-                              bool prefer_proxy) {
+Verdict Converter::NewCpeFlow(Instant now, const FourTuple& tuple, uint8_t dscp,
+                              std::span<const uint8_t> payload, bool native_mptcp, bool prefer_proxy,
+                              bool accepted) {
   if (native_mptcp) {  // a native MPTCP host behind the CPE: hands off
     Emit(EventKind::kNativeMptcpPassedThrough, 0);
     return {};
   }
   if (prefer_proxy) Emit(EventKind::kPreferProxyIgnored, 0);  // D10: not with MP_CAPABLE
-  const auto& dst = seg.tuple.dst;
+  const auto& dst = tuple.dst;
   const bool eligible =
-      seg.tuple.dst_port != 0 &&
+      tuple.dst_port != 0 &&
       std::count(config_.supported_transport_protocols.begin(),
                  config_.supported_transport_protocols.end(), uint8_t{6}) &&
       (config_.eligible_prefixes.empty() || AnyContains(config_.eligible_prefixes, dst)) &&
       !AnyContains(config_.excluded_prefixes, dst) &&
       (config_.eligible_ports.empty() ||
-       std::count(config_.eligible_ports.begin(), config_.eligible_ports.end(), seg.tuple.dst_port));
+       std::count(config_.eligible_ports.begin(), config_.eligible_ports.end(), tuple.dst_port));
   if (!eligible) {
     Emit(EventKind::kNotEligible, 0);
     return {};
@@ -460,12 +474,13 @@ Verdict Converter::NewCpeFlow(Instant now, const SegmentView& seg, bool native_m
     Emit(EventKind::kCapabilityCacheHit, 0);
     return {};  // plain TCP straight to the server, untouched
   }
-  LocalConnect request{seg.tuple, seg.payload};
+  LocalConnect request{tuple, payload};
   auto id = HandleLocalConnect(now, request);
   if (!id.ok()) return {Verdict::kDrop};
   Pair* p = flows_.Get(*id);
   p->up_transport = Transport::kTcp;
-  p->dscp = config_.preserve_dscp ? seg.dscp : config_.dscp_remark;
+  p->up_accepted = accepted;
+  p->dscp = config_.preserve_dscp ? dscp : config_.dscp_remark;
   actions_.back().dscp = p->dscp;
   flows_.IndexLeg(*id, Leg::kUpstream);
   return {Verdict::kIntercept, *id, Leg::kUpstream};
@@ -512,6 +527,7 @@ absl::StatusOr<FlowId> Converter::HandleLocalConnect(Instant now, const LocalCon
   open.tuple = p->down;  // src left to the stack (the WAN interfaces)
   open.mss = config_.mss_clamp;
   open.payload = pend.echo;
+  open.echo_length = uint16_t(n);
   open.payload.insert(open.payload.end(), request.data.begin(), request.data.end());
   actions_.push_back(std::move(open));
   Emit(EventKind::kPairCreated, id);
@@ -534,12 +550,24 @@ absl::Status Converter::HandleLegEvent(Instant now, FlowId flow, Leg leg, const 
     case LegEvent::kConnected:
       if (up) break;
       if (p->state == State::kAwaitingEcho) {
+        // D3: the echo in the SYN/ACK, or (none there) in the first bytes.
         const Pending& pend = pending_[flow];
-        const bool echoed = event.with_mptcp && mptcp_opts::IsExactEcho(pend.echo, event.syn_ack_payload);
-        input = echoed ? Input::kDownConnected : Input::kDownConnectedBadEcho;
+        if (!event.with_mptcp) {
+          input = Input::kDownConnectedBadEcho;
+        } else if (event.syn_ack_payload.empty()) {
+          input = Input::kDownConnectedEchoDue;
+        } else {
+          input = mptcp_opts::IsExactEcho(pend.echo, event.syn_ack_payload) ? Input::kDownConnected
+                                                                             : Input::kDownConnectedBadEcho;
+        }
       } else {
         input = Input::kDownConnected;
       }
+      break;
+    case LegEvent::kFirstBytes:
+      if (up || p->state != State::kAwaitingEchoBytes) break;
+      input = mptcp_opts::IsExactEcho(pending_[flow].echo, event.first_bytes) ? Input::kDownEchoed
+                                                                               : Input::kDownConnectedBadEcho;
       break;
     case LegEvent::kRefused: if (!up) input = Input::kDownRefused; break;
     case LegEvent::kReset: input = up ? Input::kUpReset : Input::kDownReset; break;
@@ -591,7 +619,7 @@ void Converter::AbortLeg(FlowId id, const Pair& p, Leg leg) {
   // draft -10 §6.2: MP_FASTCLOSE towards an established MPTCP connection; a
   // handshake that never completed (ours unanswered, or theirs unanswered
   // upstream) has no keys to close with, so RST.
-  const bool handshake_done = leg == Leg::kUpstream ? !p.half_open : p.down_connected;
+  const bool handshake_done = leg == Leg::kUpstream ? p.up_accepted || !p.half_open : p.down_connected;
   a.kind = t == Transport::kMptcp && handshake_done ? Action::kFastClose : Action::kReset;
   a.flow = id;
   a.leg = leg;
@@ -618,7 +646,7 @@ void Converter::ApplyInput(Instant now, FlowId id, Input input) {
     if (config_.role == Role::kMultipathClient) {
       a.kind = Action::kNotifyApplication;
     } else {
-      a.kind = Action::kAnswerSyn;
+      a.kind = p->up_accepted ? Action::kAnswerAccepted : Action::kAnswerSyn;
       a.transport = p->up_transport;
       a.tuple = p->up;
       if (config_.role == Role::kNetworkMcp && pend) a.payload = pend->echo;  // D3
@@ -642,7 +670,7 @@ void Converter::ApplyInput(Instant now, FlowId id, Input input) {
   }
   if (bits & kCacheMcpUnsupported) {
     capability_cache_.Add(*config_.network_mcp, now + config_.capability_cache_ttl);  // D8
-    Emit(EventKind::kMcpNoEcho, id);
+    Emit(input == Input::kDownRefused ? EventKind::kMcpRefused : EventKind::kMcpNoEcho, id);
   } else if (input == Input::kSetupTimer && (bits & kOpenFallback)) {
     Emit(EventKind::kMcpSetupTimeout, id);
   }
@@ -680,7 +708,7 @@ void Converter::ApplyInput(Instant now, FlowId id, Input input) {
   const bool was_half_open = p->half_open;
   p->state = t->to;
   if (was_half_open && t->to != State::kAwaitingServer && t->to != State::kAwaitingEcho &&
-      t->to != State::kFallingBack) {
+      t->to != State::kAwaitingEchoBytes && t->to != State::kFallingBack) {
     ReleaseHalfOpen(id, *p);
   }
   if (t->to == State::kClosed) {
@@ -738,6 +766,7 @@ void Converter::HandleTimeouts(Instant now) {
                                  : Input::kSetupTimer);
         break;
       case State::kAwaitingEcho:
+      case State::kAwaitingEchoBytes:
       case State::kFallingBack:
         ApplyInput(now, id, Input::kSetupTimer);
         break;

@@ -62,19 +62,37 @@ struct LegEvent {
     kFin,        // FIN (TCP) or DATA_FIN (MPTCP) received
     kTimedOut,   // the stack gave up retransmitting
     kActivity,   // bytes moved: refreshes the idle lifetime
+    // CPE / client: the first bytes read from the leg to the network MCP after
+    // a kConnected without an echo in the SYN/ACK payload. The echo is due
+    // there from an MCP whose stack cannot send data in a SYN/ACK (a kernel
+    // listener). Read exactly Action::echo_length bytes, no more, and report
+    // them (fewer only when the MCP closed first: then report kFin instead).
+    kFirstBytes,
   };
   Kind kind = kConnected;
   // kConnected: whether the peer agreed to MPTCP, the SYN/ACK payload (the IE
   // echo from a network MCP), the leg's actual 4-tuple (when the stack chose
   // the source port) and the local MPTCP token (for subflow limits).
   bool with_mptcp = false;
+  // An empty syn_ack_payload on an MPTCP leg to a network MCP means "the echo
+  // may come as the first bytes": the core then waits (until the setup timer)
+  // for kFirstBytes.
   std::span<const uint8_t> syn_ack_payload;
   std::optional<FourTuple> tuple;
   std::optional<uint32_t> local_token;
+  std::span<const uint8_t> first_bytes;  // kFirstBytes
 };
 
-// A proxy that terminates MPTCP in the kernel: the accepted connection and
-// the first bytes read from it (where the IEs are).
+// A connection the embedder's own stack accepted (a proxy terminating in the
+// kernel). Its handshake is complete, so the core answers it with
+// Action::kAnswerAccepted (bytes to write first), never kAnswerSyn.
+//  * NETWORK_MCP: an MPTCP connection to the MCP's address and the first
+//    bytes read from it (the IEs, then possibly application data).
+//  * CPE_MCP: a LAN TCP connection accepted transparently (TPROXY); `tuple`
+//    is the LAN host -> the original destination, `mptcp` whether the LAN
+//    host spoke MPTCP itself (then it is passed through). kPassThrough: not
+//    eligible, native MPTCP or a capability-cache hit: the embedder relays it
+//    as plain TCP to the original destination itself, without the core.
 struct AcceptedConnection {
   Interface interface = Interface::kCustomerFacing;
   FourTuple tuple;
@@ -107,7 +125,9 @@ class Converter {
 
   // A segment seen by a packet-level box. See Verdict for what to do with it.
   [[nodiscard]] Verdict HandleSegment(Instant now, const SegmentView& segment);
-  // A connection accepted by the embedder's own MPTCP listener (network MCP).
+  // A connection accepted by the embedder's own stack (see AcceptedConnection):
+  // an MPTCP connection at a network MCP, a transparently intercepted LAN
+  // connection at a CPE. Refusals (kReset, kDrop): abort the accepted socket.
   [[nodiscard]] Verdict HandleAcceptedConnection(Instant now, const AcceptedConnection& conn);
   // Multipath client: open a connection for a local application. The
   // returned flow's upstream is the application; results arrive as
@@ -138,10 +158,12 @@ class Converter {
     mptcp_opts::IpAddress source;   // for the per-source half-open count
   };
 
+  // `accepted`: the upstream handshake was completed by the embedder's stack.
   Verdict NewExplicitFlow(Instant now, Interface iface, const FourTuple& tuple, uint8_t dscp,
-                          bool has_mp_capable, std::span<const uint8_t> payload);
+                          bool has_mp_capable, std::span<const uint8_t> payload, bool accepted);
   // `native_mptcp`, `prefer_proxy`: what the SYN's options carry.
-  Verdict NewCpeFlow(Instant now, const SegmentView& seg, bool native_mptcp, bool prefer_proxy);
+  Verdict NewCpeFlow(Instant now, const FourTuple& tuple, uint8_t dscp, std::span<const uint8_t> payload,
+                     bool native_mptcp, bool prefer_proxy, bool accepted);
   Verdict OnJoinSyn(const SegmentView& seg, uint32_t token);
   // The first setup bound (flow table, half-open total, half-open from this
   // source) a new pair would exceed, if any.

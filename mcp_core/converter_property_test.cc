@@ -32,7 +32,8 @@ class Embedder {
       const bool up = a->leg == Leg::kUpstream;
       switch (a->kind) {
         case Action::kOpenLeg: m.down_alive = true; break;
-        case Action::kAnswerSyn: break;  // completes the upstream already alive
+        case Action::kAnswerSyn:
+        case Action::kAnswerAccepted: break;  // completes the upstream already alive
         case Action::kReset:
         case Action::kFastClose:
         case Action::kClose: (up ? m.up_alive : m.down_alive) = false; break;
@@ -82,7 +83,7 @@ void RunRandom(const std::string& role_config, uint32_t seed) {
   const bool network = config->role == Role::kNetworkMcp;
   const LegEvent::Kind kinds[] = {LegEvent::kConnected, LegEvent::kRefused, LegEvent::kReset,
                                   LegEvent::kFastClose, LegEvent::kFin,     LegEvent::kTimedOut,
-                                  LegEvent::kActivity};
+                                  LegEvent::kActivity,  LegEvent::kFirstBytes};
   for (int step = 0; step < 4000; ++step) {
     const Instant now = Instant::FromNanos(now_ms * 1000000);
     switch (rng() % 6) {
@@ -99,7 +100,10 @@ void RunRandom(const std::string& role_config, uint32_t seed) {
         } else {
           syn = TcpSyn(t, "y");
         }
-        const Verdict v = c.HandleSegment(now, syn.view());
+        // Half the connections come from a kernel listener instead
+        // (HandleAcceptedConnection: handshake done, first bytes read).
+        const Verdict v = rng() % 2 ? c.HandleSegment(now, syn.view())
+                                    : c.HandleAcceptedConnection(now, {syn.interface, t, network, 0, syn.payload});
         if (v.kind == Verdict::kIntercept) embedder.Created(v.flow);
         break;
       }
@@ -110,10 +114,11 @@ void RunRandom(const std::string& role_config, uint32_t seed) {
         const FlowId id = live[rng() % live.size()];
         const Leg leg = rng() % 2 ? Leg::kUpstream : Leg::kDownstream;
         LegEvent e;
-        e.kind = kinds[rng() % 7];
+        e.kind = kinds[rng() % 8];
         e.with_mptcp = rng() % 2;
         std::vector<uint8_t> echo = Ies({{false, mo::IpAddress::V4(192, 0, 2, 80), 443}});
         if (e.kind == LegEvent::kConnected && rng() % 2) e.syn_ack_payload = echo;
+        if (e.kind == LegEvent::kFirstBytes && rng() % 2) e.first_bytes = echo;
         if (c.HandleLegEvent(now, id, leg, e).ok()) embedder.Reported(id, leg, e.kind);
         break;
       }

@@ -473,12 +473,21 @@ TEST(CpeTest, SourceIeWhenPreservationIsConfigured) {
 
 // No echo: abandon the MPTCP leg, fall back to plain TCP to the server,
 // cache the MCP (D8) so later flows skip explicit mode until expiry or flush.
+// A SYN/ACK without data still leaves room for the echo as the first bytes
+// (accepted_connection_test); here those bytes are something else.
 TEST(CpeTest, NoEchoFallsBackAndCachesTheMcp) {
   Converter cpe(Cpe("capability_cache_ttl_seconds: 100"));
   const Verdict v = cpe.HandleSegment(T(0), TcpSyn(kLanToServer, "hi").view());
   Drain(cpe);
   std::vector<uint8_t> nothing;
   ASSERT_TRUE(cpe.HandleLegEvent(T(40), v.flow, Leg::kDownstream, Connected(true, &nothing)).ok());
+  EXPECT_TRUE(Drain(cpe).empty());
+  EXPECT_EQ(cpe.StateOf(v.flow), State::kAwaitingEchoBytes);
+  const std::vector<uint8_t> not_an_echo = mptcp_opts::test::Hex("485454502f312e3120323030204f4b0d");
+  LegEvent first;
+  first.kind = LegEvent::kFirstBytes;
+  first.first_bytes = not_an_echo;
+  ASSERT_TRUE(cpe.HandleLegEvent(T(40), v.flow, Leg::kDownstream, first).ok());
   auto a = Drain(cpe);
   ASSERT_THAT(Describe(a), ElementsAre("FASTCLOSE down", "OPEN down tcp 192.0.2.80:443"));
   EXPECT_EQ(std::string(a[1].payload.begin(), a[1].payload.end()), "hi");
@@ -580,7 +589,11 @@ TEST(MultipathClientTest, HostBasedSetupAndFallback) {
 
   auto id2 = client.HandleLocalConnect(T(100), {kLanToServer, {}});
   Drain(client);
+  // The MCP refuses (not there): plain TCP to the server instead; the server
+  // refuses too: the application is told.
   ASSERT_TRUE(client.HandleLegEvent(T(130), *id2, Leg::kDownstream, Ev(LegEvent::kRefused)).ok());
+  EXPECT_THAT(Describe(Drain(client)), ElementsAre("OPEN down tcp 192.0.2.80:443"));
+  ASSERT_TRUE(client.HandleLegEvent(T(131), *id2, Leg::kDownstream, Ev(LegEvent::kRefused)).ok());
   EXPECT_THAT(Describe(Drain(client)), ElementsAre("NOTIFY_APP up failed"));
   EXPECT_EQ(client.HandleLocalConnect(T(140), {{Ip("192.168.1.20"), Ip("127.0.0.1"), 1, 80}, {}}).status().code(),
             absl::StatusCode::kInvalidArgument);

@@ -40,6 +40,7 @@ struct Pair {
   bool down_indexed = false;
   bool retried_without_mp_capable = false;  // D9
   bool down_connected = false;  // the downstream handshake completed
+  bool up_accepted = false;     // the embedder's stack completed the upstream handshake
   uint8_t dscp = 0;
   // Segment-fed pairs: each leg's sequence space, indexed by Leg.
   LegSequence sequence[2];

@@ -85,7 +85,8 @@ inline std::vector<EventKind> DrainEvents(Converter& c) {
 }
 
 inline std::string Describe(const Action& a) {
-  static const char* kinds[] = {"OPEN", "ANSWER_SYN", "RESET", "FASTCLOSE", "CLOSE", "NOTIFY_APP", "CHALLENGE_ACK"};
+  static const char* kinds[] = {"OPEN", "ANSWER_SYN", "RESET", "FASTCLOSE", "CLOSE", "NOTIFY_APP", "CHALLENGE_ACK",
+                                "ANSWER_ACCEPTED"};
   std::string s = kinds[a.kind];
   s += a.leg == Leg::kUpstream ? " up" : " down";
   if (a.kind == Action::kOpenLeg) {

@@ -12,9 +12,13 @@
 //                    silent, one retry goes out as plain TCP; if that one
 //                    connects, the server enters the server cache (D9).
 //   CPE / client     kAwaitingEcho: the network MCP's SYN/ACK and its echo.
-//                    No or wrong echo, or no answer in time: kFallingBack,
-//                    a plain TCP leg straight to the server (draft -10 §5.1,
-//                    D8 records the MCP in the capability cache on no echo).
+//                    A SYN/ACK without data moves to kAwaitingEchoBytes: an
+//                    MCP built on a kernel listener cannot put data in its
+//                    SYN/ACK, so its echo comes as its first bytes. No or
+//                    wrong echo, the MCP refusing the connection, or no answer
+//                    in time: kFallingBack, a plain TCP leg straight to the
+//                    server (draft -10 §5.1; D8 records the MCP in the
+//                    capability cache unless it simply never answered).
 //
 // Once both legs are up (kEstablished) the legs live and die together
 // (draft -10 §6.2): an abort on one side aborts the other (RST becomes
@@ -54,11 +58,25 @@ constexpr Transition kTable[] = {
      kAbortDownstream | kOpenFallback | kCacheMcpUnsupported | kArmSetupTimer},
     {S::kAwaitingEcho, I::kSetupTimer, S::kFallingBack,
      kAbortDownstream | kOpenFallback | kArmSetupTimer},
-    {S::kAwaitingEcho, I::kDownRefused, S::kClosed, kAbortUpstream},
+    // The MCP is not there (RST to our SYN): the client still gets its connection.
+    {S::kAwaitingEcho, I::kDownRefused, S::kFallingBack, kOpenFallback | kCacheMcpUnsupported | kArmSetupTimer},
+    {S::kAwaitingEcho, I::kDownConnectedEchoDue, S::kAwaitingEchoBytes, 0},
     {S::kAwaitingEcho, I::kDownReset, S::kClosed, kAbortUpstream},
     {S::kAwaitingEcho, I::kDownFastClose, S::kClosed, kAbortUpstream},
     {S::kAwaitingEcho, I::kDownTimedOut, S::kClosed, kAbortUpstream},
     {S::kAwaitingEcho, I::kUpReset, S::kClosed, kAbortDownstream},
+    // The echo as first bytes; the setup timer armed at kAwaitingEcho still runs.
+    {S::kAwaitingEchoBytes, I::kDownEchoed, S::kEstablished, kAnswerUpstream | kArmIdleTimer},
+    {S::kAwaitingEchoBytes, I::kDownConnectedBadEcho, S::kFallingBack,
+     kAbortDownstream | kOpenFallback | kCacheMcpUnsupported | kArmSetupTimer},
+    {S::kAwaitingEchoBytes, I::kDownFin, S::kFallingBack,  // closed without echoing
+     kAbortDownstream | kOpenFallback | kCacheMcpUnsupported | kArmSetupTimer},
+    {S::kAwaitingEchoBytes, I::kSetupTimer, S::kFallingBack,  // connected, never echoed
+     kAbortDownstream | kOpenFallback | kCacheMcpUnsupported | kArmSetupTimer},
+    {S::kAwaitingEchoBytes, I::kDownReset, S::kClosed, kAbortUpstream},
+    {S::kAwaitingEchoBytes, I::kDownFastClose, S::kClosed, kAbortUpstream},
+    {S::kAwaitingEchoBytes, I::kDownTimedOut, S::kClosed, kAbortUpstream},
+    {S::kAwaitingEchoBytes, I::kUpReset, S::kClosed, kAbortDownstream},
     {S::kFallingBack, I::kDownConnected, S::kEstablished, kAnswerUpstream | kArmIdleTimer},
     {S::kFallingBack, I::kDownRefused, S::kClosed, kAbortUpstream},
     {S::kFallingBack, I::kDownReset, S::kClosed, kAbortUpstream},
@@ -116,6 +134,7 @@ const char* StateName(State s) {
   switch (s) {
     case S::kAwaitingServer: return "AWAITING_SERVER";
     case S::kAwaitingEcho: return "AWAITING_ECHO";
+    case S::kAwaitingEchoBytes: return "AWAITING_ECHO_BYTES";
     case S::kFallingBack: return "FALLING_BACK";
     case S::kEstablished: return "ESTABLISHED";
     case S::kUpstreamClosed: return "UPSTREAM_CLOSED";
@@ -140,6 +159,8 @@ const char* InputName(Input i) {
     case I::kSetupTimer: return "setup_timer";
     case I::kIdleTimer: return "idle_timer";
     case I::kServerMpCapableTimer: return "server_mp_capable_timer";
+    case I::kDownConnectedEchoDue: return "down_connected_echo_due";
+    case I::kDownEchoed: return "down_echoed";
   }
   return "?";
 }

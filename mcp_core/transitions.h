@@ -15,17 +15,21 @@ namespace mcp_core {
 enum class State : uint8_t {
   kAwaitingServer,  // network MCP: downstream TCP leg to the server is opening
   kAwaitingEcho,    // CPE / client: MPTCP leg to the network MCP is opening
+  // CPE / client: that leg is up, its SYN/ACK carried no echo; the echo is due
+  // as the MCP's first bytes (a kernel listener cannot send SYN/ACK data).
+  kAwaitingEchoBytes,
   kFallingBack,     // CPE / client: the MCP failed; plain TCP leg to the server opening
   kEstablished,
   kUpstreamClosed,    // upstream closed gracefully, downstream still open
   kDownstreamClosed,  // downstream closed gracefully, upstream still open
   kClosed,            // terminal: the pair is freed
 };
-inline constexpr int kNumStates = 7;
+inline constexpr int kNumStates = 8;
 
 enum class Input : uint8_t {
   kDownConnected,         // downstream leg is up (with a good echo when one is due)
-  kDownConnectedBadEcho,  // MPTCP leg up, but the SYN/ACK lacks the exact IE echo (D3)
+  kDownConnectedBadEcho,  // MPTCP leg up, but no exact IE echo (D3): wrong SYN/ACK data,
+                          // wrong first bytes, or a leg without MPTCP
   kDownRefused,           // RST to our SYN, ICMP unreachable
   kDownReset,             // RST on an open leg
   kDownFastClose,         // MP_FASTCLOSE from the network MCP
@@ -39,8 +43,12 @@ enum class Input : uint8_t {
   // Network MCP relaying MP_CAPABLE: the server did not answer the MPTCP SYN
   // within server_mp_capable_timeout (decisions.md D9); retry as plain TCP.
   kServerMpCapableTimer,
+  // CPE / client: the MPTCP leg to the MCP is up without an echo in its
+  // SYN/ACK; the echo may still come as its first bytes.
+  kDownConnectedEchoDue,
+  kDownEchoed,  // the MCP's first bytes are the exact echo (D3)
 };
-inline constexpr int kNumInputs = 13;
+inline constexpr int kNumInputs = 15;
 
 // What a transition asks for; converter.cc maps "abort" to RST or
 // MP_FASTCLOSE by the leg's transport (draft -10 §6.2).

@@ -53,7 +53,7 @@ TEST(TransitionsTest, EveryCloseHandlesTheOtherLeg) {
 
 TEST(TransitionsTest, EveryNonTerminalStateCanEnd) {
   // Each live state has a timer transition, so no pair can live forever.
-  for (State s : {State::kAwaitingServer, State::kAwaitingEcho, State::kFallingBack}) {
+  for (State s : {State::kAwaitingServer, State::kAwaitingEcho, State::kAwaitingEchoBytes, State::kFallingBack}) {
     EXPECT_TRUE(NextTransition(s, Input::kSetupTimer)) << StateName(s);
   }
   for (State s : {State::kEstablished, State::kUpstreamClosed, State::kDownstreamClosed}) {
