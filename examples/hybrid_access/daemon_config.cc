@@ -78,6 +78,7 @@ absl::StatusOr<DaemonSettings> DaemonConfigFromProto(const DaemonConfig& p) {
                           10, 3600000);
   if (!stats_ms.ok()) return stats_ms.status();
   s.stats_interval = mcp_core::Duration::Millis(*stats_ms);
+  if (p.has_ies_in_syn()) s.ies_in_syn = p.ies_in_syn();
   s.log_path = p.log_path();
   s.stats_path = p.stats_path();
   return s;

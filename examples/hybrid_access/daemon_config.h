@@ -29,6 +29,7 @@ struct DaemonSettings {
   std::string log_path;                    // empty: standard error
   std::string stats_path;                  // empty: no stats file
   mcp_core::Duration stats_interval = mcp_core::Duration::Millis(1000);
+  bool ies_in_syn = true;  // CPE: TCP Fast Open to the concentrator
 };
 
 // Validates the daemon's fields (messages name the field, e.g.

@@ -48,6 +48,7 @@ TEST(DaemonConfigTest, Defaults) {
   EXPECT_EQ(s->stats_interval, mcp_core::Duration::Millis(1000));
   EXPECT_EQ(s->log_path, "");    // standard error
   EXPECT_EQ(s->stats_path, "");  // no stats file
+  EXPECT_TRUE(s->ies_in_syn);    // TCP Fast Open
 }
 
 TEST(DaemonConfigTest, FirstBytesTimeoutFollowsTheCoresSetupTimeout) {
