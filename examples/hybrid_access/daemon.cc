@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <limits>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 #include "examples/hybrid_access/ie_framing.h"
@@ -121,6 +122,7 @@ struct Daemon::Connection final : Relay::Observer {
   Down down_state = Down::kNone;
   std::vector<uint8_t> first_bytes;  // concentrator: read from the customer so far
   int64_t first_bytes_deadline_ns = 0;
+  std::string down_target;           // where the leg we open goes, for the log
   std::vector<uint8_t> down_first;   // kOpenLeg payload still to write to the new leg
   uint16_t echo_length = 0;          // CPE: the echo due from the MCP leg
   std::vector<uint8_t> echo;
@@ -458,6 +460,7 @@ void Daemon::OpenLeg(Connection& c, const Action& a) {
   c.echo.clear();
   const bool v4 = a.tuple.dst.is_v4();
   const std::string where = Endpoint(a.tuple.dst, a.tuple.dst_port);
+  c.down_target = where;
   auto fail = [&](const char* what, int error) {
     Log(absl::StrCat("error conn=", c.id, " flow=", c.flow, " open ", where, ": ", what, ": ", std::strerror(error)));
     Queue(c.id, Side::kDownstream, ConnectFailure(error));
@@ -519,8 +522,7 @@ void Daemon::OnDownConnect(Connection& c, uint32_t events) {
     error = ECONNRESET;
   }
   if (error != 0) {
-    Log(absl::StrCat("error conn=", c.id, " flow=", c.flow, " connect ", ToString(c.customer), " leg: ",
-                     std::strerror(error)));
+    Log(absl::StrCat("error conn=", c.id, " flow=", c.flow, " connect ", c.down_target, ": ", std::strerror(error)));
     c.down.Close(loop_);
     c.down_state = Connection::Down::kNone;
     Queue(c.id, Side::kDownstream, ConnectFailure(error));
