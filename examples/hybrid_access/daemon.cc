@@ -284,7 +284,8 @@ void Daemon::AcceptReady() {
       continue;
     }
     auto tuple = PeerToLocal(s.fd());
-    if (!tuple) {
+    if (!tuple) {  // reset while it waited in the accept queue
+      Log(absl::StrCat("error accept: the peer is already gone: ", std::strerror(errno)));
       s.Abort(loop_);
       continue;
     }
