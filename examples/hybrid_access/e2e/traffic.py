@@ -315,6 +315,9 @@ def run_client(args):
         for key in list(sel.get_map().values()):
             c = key.data
             if now - c.last_progress > args.timeout:
+                if not c.connected:
+                    close(c, "connect to %s did not complete in %ds" % (args.connect, args.timeout))
+                    continue
                 close(c, "stalled: no byte moved for %ds (sent %d of %d, received %d of %d)" % (
                     args.timeout, c.sent_bytes, upload, c.received, download))
         if args.progress and now - last_progress_write >= PROGRESS_EVERY:
