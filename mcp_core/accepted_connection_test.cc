@@ -211,6 +211,24 @@ TEST(AcceptedCpeTest, RefusedMcpFallsBackAndIsCached) {
   EXPECT_EQ(cpe.HandleAcceptedConnection(T(3), LanConnection(next)).kind, Verdict::kPassThrough);
 }
 
+// decisions.md D12: the leg came up as plain TCP (SYN cookies at a flooded
+// MCP, or one lost SYN/ACK after data in the SYN): fall back for this
+// connection, but do not switch the MCP off for the cache's whole TTL.
+TEST(AcceptedCpeTest, McpLegWithoutMptcpFallsBackWithoutCaching) {
+  Converter cpe(Cpe());
+  const Verdict v = cpe.HandleAcceptedConnection(T(0), LanConnection());
+  Drain(cpe);
+  ASSERT_TRUE(cpe.HandleLegEvent(T(1), v.flow, Leg::kDownstream, Ev(LegEvent::kConnected)).ok());
+  EXPECT_THAT(Describe(Drain(cpe)), ElementsAre("RESET down", "OPEN down tcp 192.0.2.80:443"));
+  EXPECT_EQ(cpe.StateOf(v.flow), State::kFallingBack);
+  EXPECT_EQ(cpe.stats().count(EventKind::kMcpNotMptcp), 1u);
+  EXPECT_EQ(cpe.stats().count(EventKind::kMcpNoEcho), 0u);
+  FourTuple next = kLanToServer;
+  next.src_port = 50004;
+  EXPECT_EQ(cpe.HandleAcceptedConnection(T(2), LanConnection(next)).kind, Verdict::kIntercept)
+      << "the next connection tries the MCP again";
+}
+
 // A reset from the MCP before its echo (it refused us: ACL, malformed IE, the
 // server refused) resets the LAN host, whose connection is already accepted.
 TEST(AcceptedCpeTest, McpResetBeforeTheEchoResetsTheLanHost) {

@@ -111,6 +111,7 @@ enum class EventKind : uint8_t {
   kDataFinOutOfWindow,      // the segment carrying DATA_FIN; reason = SeqClass
   kFastCloseRejected,       // reason = FastCloseRejection
   kMcpRefused,              // CPE/client: the network MCP refused the connection -> fallback, cached (D8)
+  kMcpNotMptcp,             // CPE/client: the leg to the MCP came up without MPTCP -> fallback, not cached (D12)
 };
 
 // Why an MP_FASTCLOSE did not end an MPTCP leg (Event reason).

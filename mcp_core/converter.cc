@@ -105,6 +105,7 @@ const char* EventKindName(EventKind kind) {
     case EventKind::kDataFinOutOfWindow: return "DATA_FIN_OUT_OF_WINDOW";
     case EventKind::kFastCloseRejected: return "FAST_CLOSE_REJECTED";
     case EventKind::kMcpRefused: return "MCP_REFUSED";
+    case EventKind::kMcpNotMptcp: return "MCP_NOT_MPTCP";
   }
   return "?";
 }
@@ -553,7 +554,7 @@ absl::Status Converter::HandleLegEvent(Instant now, FlowId flow, Leg leg, const 
         // D3: the echo in the SYN/ACK, or (none there) in the first bytes.
         const Pending& pend = pending_[flow];
         if (!event.with_mptcp) {
-          input = Input::kDownConnectedBadEcho;
+          input = Input::kDownConnectedNotMptcp;  // D12
         } else if (event.syn_ack_payload.empty()) {
           input = Input::kDownConnectedEchoDue;
         } else {
@@ -700,6 +701,7 @@ void Converter::ApplyInput(Instant now, FlowId id, Input input) {
     actions_.push_back(std::move(a));
   }
   if (input == Input::kIdleTimer) Emit(EventKind::kIdleTimeout, id);
+  if (input == Input::kDownConnectedNotMptcp) Emit(EventKind::kMcpNotMptcp, id);
   if (t->to == State::kClosed && (input == Input::kDownRefused || input == Input::kDownTimedOut ||
                                   (input == Input::kSetupTimer && p->half_open))) {
     Emit(EventKind::kSetupFailed, id);

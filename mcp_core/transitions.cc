@@ -61,6 +61,9 @@ constexpr Transition kTable[] = {
     // The MCP is not there (RST to our SYN): the client still gets its connection.
     {S::kAwaitingEcho, I::kDownRefused, S::kFallingBack, kOpenFallback | kCacheMcpUnsupported | kArmSetupTimer},
     {S::kAwaitingEcho, I::kDownConnectedEchoDue, S::kAwaitingEchoBytes, 0},
+    // D12: plain TCP from the MCP may be a transport accident (SYN cookies, a
+    // lost SYN/ACK after data in the SYN), not a statement: no cache entry.
+    {S::kAwaitingEcho, I::kDownConnectedNotMptcp, S::kFallingBack, kAbortDownstream | kOpenFallback | kArmSetupTimer},
     {S::kAwaitingEcho, I::kDownReset, S::kClosed, kAbortUpstream},
     {S::kAwaitingEcho, I::kDownFastClose, S::kClosed, kAbortUpstream},
     {S::kAwaitingEcho, I::kDownTimedOut, S::kClosed, kAbortUpstream},
@@ -161,6 +164,7 @@ const char* InputName(Input i) {
     case I::kServerMpCapableTimer: return "server_mp_capable_timer";
     case I::kDownConnectedEchoDue: return "down_connected_echo_due";
     case I::kDownEchoed: return "down_echoed";
+    case I::kDownConnectedNotMptcp: return "down_connected_not_mptcp";
   }
   return "?";
 }

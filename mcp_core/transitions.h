@@ -28,8 +28,8 @@ inline constexpr int kNumStates = 8;
 
 enum class Input : uint8_t {
   kDownConnected,         // downstream leg is up (with a good echo when one is due)
-  kDownConnectedBadEcho,  // MPTCP leg up, but no exact IE echo (D3): wrong SYN/ACK data,
-                          // wrong first bytes, or a leg without MPTCP
+  kDownConnectedBadEcho,  // MPTCP leg up, but no exact IE echo (D3): wrong SYN/ACK data
+                          // or wrong first bytes
   kDownRefused,           // RST to our SYN, ICMP unreachable
   kDownReset,             // RST on an open leg
   kDownFastClose,         // MP_FASTCLOSE from the network MCP
@@ -47,8 +47,11 @@ enum class Input : uint8_t {
   // SYN/ACK; the echo may still come as its first bytes.
   kDownConnectedEchoDue,
   kDownEchoed,  // the MCP's first bytes are the exact echo (D3)
+  // CPE / client: the leg to the MCP came up as plain TCP (no MP_CAPABLE in
+  // its SYN/ACK, or a handshake that fell back): decisions.md D12.
+  kDownConnectedNotMptcp,
 };
-inline constexpr int kNumInputs = 15;
+inline constexpr int kNumInputs = 16;
 
 // What a transition asks for; converter.cc maps "abort" to RST or
 // MP_FASTCLOSE by the leg's transport (draft -10 §6.2).
