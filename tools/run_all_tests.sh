@@ -3,17 +3,21 @@
 #   1. bazel test //...                 (GoogleTest, pytest, CLI golden tests)
 #   2. bazel test --config=fuzz //fuzz/...  (corpus replay + bounded fuzz runs)
 #   3. the real-kernel MPTCP peer test  (network namespaces; skipped when it cannot run)
-#   4. tools/dev_test.sh                (the `./dev decode` and `./dev python` verbs)
+#   4. the hybrid-access e2e cases      (examples/hybrid_access/e2e/run_e2e.sh: the daemons
+#                                        in the namespace testbed; skipped when it cannot run)
+#   5. tools/dev_test.sh                (the `./dev decode` and `./dev python` verbs)
 # Counts come from the test results themselves (tools/summarize_tests.py):
 # one line PASS, FAIL or SKIP per test case. The real-kernel test gives one
 # PASS (or FAIL, or a SKIP when it cannot run at all), plus one SKIP for each
 # option form the running kernel cannot send ("SKIP real_peer: MP_TCPRST:
-# kernel 5.10.0 cannot send it"). A SKIP is never counted as passed or failed.
+# kernel 5.10.0 cannot send it"). The hybrid-access runner prints one PASS,
+# FAIL or SKIP line per case itself ("SKIP hybrid_access: (a) integrity: not
+# root ..."). A SKIP is never counted as passed or failed.
 # Exit status: 0 when nothing failed and something passed, 1 otherwise.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 results=$(mktemp)
-trap 'rm -f "$results" "$results".log "$results".peer' EXIT
+trap 'rm -f "$results" "$results".log "$results".peer "$results".ha' EXIT
 
 run_bazel() {
   local label=$1
@@ -34,6 +38,14 @@ if [ -x mptcp_opts/real_peer/run_kernel_peer_test.sh ]; then
   rc=$?
   cat "$results".peer >&2
   /usr/bin/python3 tools/summarize_tests.py --real-peer "$rc" "$results".peer >> "$results"
+fi
+
+echo "=== hybrid access end to end (namespace testbed) ===" >&2
+if [ -x examples/hybrid_access/e2e/run_e2e.sh ]; then
+  examples/hybrid_access/e2e/run_e2e.sh > "$results".ha
+  rc=$?
+  cat "$results".ha >&2
+  /usr/bin/python3 tools/summarize_tests.py --case-lines hybrid_access "$rc" "$results".ha >> "$results"
 fi
 
 # Last: it drives this workspace's Bazel server and moves bazel-bin, which

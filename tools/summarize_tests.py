@@ -15,6 +15,11 @@ Usage:
       cannot send it" line (a form the running kernel cannot produce) is one
       SKIP; then exit 0 is one PASS, 77 one SKIP (the test could not run
       here; its last line says why), anything else one FAIL.
+  summarize_tests.py --case-lines NAME EXIT_STATUS OUTPUT_FILE >> results.tsv
+      A runner that prints its own "PASS|FAIL|SKIP<TAB>NAME: case..." lines
+      (examples/hybrid_access/e2e/run_e2e.sh): those lines as they are. A
+      non-zero exit status with no FAIL line, or no line at all, is one FAIL,
+      so a runner that dies can never look green.
 """
 import os
 import re
@@ -61,7 +66,25 @@ def real_peer(status, output_path):
     return out
 
 
+def case_lines(name, status, output_path):
+    prefix = re.compile(r"^(PASS|FAIL|SKIP)\t(%s: .*)$" % re.escape(name))
+    out = []
+    for l in open(output_path, errors="replace"):
+        m = prefix.match(l.rstrip("\n"))
+        if m:
+            out.append((m.group(1), m.group(2)))
+    if status != 0 and not any(s == "FAIL" for s, _ in out):
+        out.append(("FAIL", "%s: runner exit status %d" % (name, status)))
+    if not out:
+        out.append(("FAIL", "%s: the runner printed no result" % name))
+    return out
+
+
 def main():
+    if sys.argv[1] == "--case-lines":
+        for s, n in case_lines(sys.argv[2], int(sys.argv[3]), sys.argv[4]):
+            print("%s\t%s" % (s, n))
+        return
     if sys.argv[1] == "--real-peer":
         for s, n in real_peer(int(sys.argv[2]), sys.argv[3]):
             print("%s\t%s" % (s, n))
