@@ -69,9 +69,8 @@ outside() {
     exit 1
   fi
 
-  local why
-  if ! why=$(find_binaries); then
-    for c in "${cases[@]}"; do line FAIL "$c" "$why"; done
+  if ! find_binaries; then
+    for c in "${cases[@]}"; do line FAIL "$c" "$FIND_ERROR"; done
     exit 1
   fi
   export MCP_CPE MCP_CONCENTRATOR MPTCP_DECODE
@@ -98,7 +97,9 @@ outside() {
   exit "$failed"
 }
 
-# Sets MCP_CPE, MCP_CONCENTRATOR and MPTCP_DECODE, building what is not given.
+# Sets MCP_CPE, MCP_CONCENTRATOR and MPTCP_DECODE, building what is not
+# given; on failure FIND_ERROR says why.
+FIND_ERROR=""
 find_binaries() {
   local targets=()
   [[ -n ${MCP_CPE:-} ]] || targets+=(//examples/hybrid_access:mcp-cpe)
@@ -110,7 +111,7 @@ find_binaries() {
     # --symlink_prefix=/: leave bazel-bin where the other test steps put it.
     if ! bazel build --symlink_prefix=/ "${targets[@]}" >"$build_log" 2>&1; then
       tail -30 "$build_log" >&2
-      echo "bazel build ${targets[*]} failed: $(grep -m1 '^ERROR' "$build_log")"
+      FIND_ERROR="bazel build ${targets[*]} failed: $(grep -m1 '^ERROR' "$build_log")"
       rm -f "$build_log"
       return 1
     fi
@@ -122,7 +123,7 @@ find_binaries() {
   fi
   local b
   for b in "$MCP_CPE" "$MCP_CONCENTRATOR" "$MPTCP_DECODE"; do
-    [[ -x $b ]] || { echo "$b is not an executable"; return 1; }
+    [[ -x $b ]] || { FIND_ERROR="$b is not an executable"; return 1; }
   done
   MCP_CPE=$(readlink -f "$MCP_CPE")
   MCP_CONCENTRATOR=$(readlink -f "$MCP_CONCENTRATOR")
