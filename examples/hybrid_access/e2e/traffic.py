@@ -4,7 +4,7 @@
   traffic.py serve --listen ADDR:PORT [--mptcp] [--report FILE] [--ready FILE]
   traffic.py run --connect ADDR:PORT [--upload BYTES] [--download BYTES]
                  [--connections N] [--mptcp] [--bind ADDR] [--json]
-                 [--progress FILE] [--timeout S]
+                 [--progress FILE] [--barrier] [--timeout S]
 
 BYTES takes K, M, G suffixes (powers of 1024): 64M is 64 MiB.
 
@@ -24,13 +24,17 @@ byte too many, or no progress for --timeout seconds (default 60).
 to last close), goodput in Mbit/s, failures; with --json one JSON object.
 It exits 0 only when no connection failed. --progress FILE is rewritten
 (atomically) with {"sent": n, "received": n} while the bytes move, so a test
-can wait for "n bytes moved" instead of sleeping.
+can wait for "n bytes moved" instead of sleeping. --barrier proves the
+connections concurrent: none sends its digest (so none can finish) before
+every one has received download bytes, i.e. is open end to end; the JSON's
+"concurrent_at_barrier" says how many were.
 
 `serve` handles any number of connections (one thread, epoll) until SIGTERM.
 --report FILE gets one JSON line per finished connection: peer and local
 address, whether the accepted socket is MPTCP (getsockopt TCP_IS_MPTCP), the
 byte counts, both digests, whether the client's digest matched, and the
-error if any. --ready FILE is created once the socket listens.
+error if any. --ready FILE is written once the socket listens, with the
+address it listens on (ADDR:PORT; port 0 in --listen picks a free one).
 """
 import argparse
 import errno
@@ -499,7 +503,7 @@ def run_server(args):
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))
     signal.signal(signal.SIGINT, lambda *_: stopping.append(1))
     if args.ready:
-        write_atomically(args.ready, "%d\n" % os.getpid())
+        write_atomically(args.ready, "%s:%d\n" % lsock.getsockname()[:2])
 
     def finish(c, error=None):
         sel.unregister(c.sock)
