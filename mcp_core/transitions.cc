@@ -17,8 +17,9 @@
 //                    SYN/ACK, so its echo comes as its first bytes. No or
 //                    wrong echo, the MCP refusing the connection, or no answer
 //                    in time: kFallingBack, a plain TCP leg straight to the
-//                    server (draft -10 §5.1; D8 records the MCP in the
-//                    capability cache unless it simply never answered).
+//                    server (draft -10 §5.1). D8 records the MCP in the
+//                    capability cache when it refused or answered wrongly,
+//                    not when it was silent or not MPTCP (D12).
 //
 // Once both legs are up (kEstablished) the legs live and die together
 // (draft -10 §6.2): an abort on one side aborts the other (RST becomes
@@ -74,8 +75,10 @@ constexpr Transition kTable[] = {
      kAbortDownstream | kOpenFallback | kCacheMcpUnsupported | kArmSetupTimer},
     {S::kAwaitingEchoBytes, I::kDownFin, S::kFallingBack,  // closed without echoing
      kAbortDownstream | kOpenFallback | kCacheMcpUnsupported | kArmSetupTimer},
-    {S::kAwaitingEchoBytes, I::kSetupTimer, S::kFallingBack,  // connected, never echoed
-     kAbortDownstream | kOpenFallback | kCacheMcpUnsupported | kArmSetupTimer},
+    // Connected, no echo yet: the MCP may still be waiting for a slow or
+    // unreachable server (it echoes only once the server answered), so fall
+    // back without caching (decisions.md D12).
+    {S::kAwaitingEchoBytes, I::kSetupTimer, S::kFallingBack, kAbortDownstream | kOpenFallback | kArmSetupTimer},
     {S::kAwaitingEchoBytes, I::kDownReset, S::kClosed, kAbortUpstream},
     {S::kAwaitingEchoBytes, I::kDownFastClose, S::kClosed, kAbortUpstream},
     {S::kAwaitingEchoBytes, I::kDownTimedOut, S::kClosed, kAbortUpstream},
