@@ -2,7 +2,7 @@
 # The hybrid-access end-to-end tests (issue 13, cases (a) to (i)) in the
 # testbed of examples/hybrid_access/testbed.sh, with the real daemons.
 #
-# Usage: run_e2e.sh [a b c ...]         (default: every case, in order)
+# Usage: run_e2e.sh [a b c ...]         (default: every case, a to j, in order)
 #
 # Prints one line per case on stdout, and nothing else:
 #   PASS<TAB>hybrid_access: (a) integrity: <the measured figures>
@@ -35,11 +35,12 @@ readonly E2E=$HA/e2e
 readonly TESTBED=$HA/testbed.sh
 readonly PY=/usr/bin/python3
 readonly DEADLINE=${HA_E2E_DEADLINE:-60}
-readonly ALL_CASES=(a b c d e f g h i)
+readonly ALL_CASES=(a b c d e f g h i j)
 declare -A CASE_NAMES=(
   [a]="(a) integrity" [b]="(b) aggregation" [c]="(c) failover"
   [d]="(d) no concentrator" [e]="(e) native MPTCP" [f]="(f) refusals"
   [g]="(g) concurrency" [h]="(h) capture" [i]="(i) SYN flood"
+  [j]="(j) early accept and teardown"
 )
 
 log() { echo "$ME: $(date +%T) $*" >&2; }
@@ -53,7 +54,7 @@ outside() {
   local cases=("$@") c
   [[ ${#cases[@]} -gt 0 ]] || cases=("${ALL_CASES[@]}")
   for c in "${cases[@]}"; do
-    [[ -n ${CASE_NAMES[$c]:-} ]] || { echo "$ME: unknown case '$c' (a..i)" >&2; exit 2; }
+    [[ -n ${CASE_NAMES[$c]:-} ]] || { echo "$ME: unknown case '$c' (a..j)" >&2; exit 2; }
   done
   local out rc
   out=$("$TESTBED" check 2>&1)
@@ -500,15 +501,16 @@ case_c() {
   pass "${size} each way byte-exact (sha256 equal) through ${FAILOVER_TEXT}the same connection throughout"
 }
 
-# d_variant NAME TTL: a fresh CPE (empty capability cache) with a short TTL;
-# a transfer must work, fall back, and leave EVENT in the CPE's log; the next
-# one must hit the cache.
+# d_variant TAG WHAT EVENTS TTL [retried]: a fresh CPE (empty capability
+# cache) with a short TTL; a transfer must work, fall back, and leave one of
+# EVENTS in the CPE's log; the next one must hit the cache, or with
+# `retried` (a silent MCP: decisions.md D12) try the MCP again.
 small_transfer() {
   transfer "$WORK/d-$1.json" --upload 1M --download 1M || fail "$2: the client's transfer failed: $(transfer_error "$WORK/d-$1.json")"
 }
 
 d_variant() {
-  local tag=$1 what=$2 events=$3 ttl=$4
+  local tag=$1 what=$2 events=$3 ttl=$4 expect=${5:-cached}
   stop_daemon cpe
   cpe_config "$WORK/cpe-d.textproto" true "capability_cache_ttl_seconds: $ttl" "setup_timeout_ms: 3000"
   CASE_DAEMONS+=" cpe-$tag"
@@ -521,6 +523,12 @@ d_variant() {
   local m
   m=$(log_mark "cpe-$tag")
   small_transfer "$tag-2" "$what, second connection"
+  if [[ $expect == retried ]]; then
+    log_has "cpe-$tag" "$m" " event PAIR_CREATED( |$)" || fail "$what: the second connection did not try the MCP again"
+    ! log_has "cpe-$tag" "$m" " event CAPABILITY_CACHE_HIT( |$)" || fail "$what: the MCP was cached after a silence"
+    D_SECOND_WITHIN=$((SECONDS - D_CACHED_AT))
+    return 0
+  fi
   if ! wait_until "CAPABILITY_CACHE_HIT in the CPE's log for the second connection ($what)" \
     log_has "cpe-$tag" "$m" " event CAPABILITY_CACHE_HIT( |$)"; then
     ((SECONDS - D_CACHED_AT < ttl)) \
@@ -556,12 +564,20 @@ case_d() {
     local bad=$!
     CASE_PIDS+=("$bad")
     wait_until "bad_mcp.py --answer $answer to listen" test -e "$WORK/bad-$answer.ready" || fail "$WAIT_ERROR"
-    local events="MCP_NO_ECHO"
-    [[ $answer == silent ]] && events="MCP_NO_ECHO|MCP_SETUP_TIMEOUT"
-    d_variant "$answer" "a concentrator that answers $answer" "$events" "$ttl"
+    if [[ $answer == silent ]]; then
+      # Silence may be an MCP still waiting for a slow server: fall back, but
+      # do not cache (decisions.md D12).
+      d_variant "$answer" "a concentrator that answers $answer" MCP_SETUP_TIMEOUT "$ttl" retried
+    else
+      d_variant "$answer" "a concentrator that answers $answer" MCP_NO_ECHO "$ttl"
+    fi
     grep -q "first_bytes=fa" "$WORK/bad-$answer.log" \
       || fail "bad_mcp.py --answer $answer never got IEs from the CPE: $(head -2 "$WORK/bad-$answer.log")"
-    text+="; $answer echo: $D_EVENT, then CAPABILITY_CACHE_HIT"
+    if [[ $answer == silent ]]; then
+      text+="; silent after the handshake: $D_EVENT, not cached, the next connection tried the MCP again"
+    else
+      text+="; $answer echo: $D_EVENT, then CAPABILITY_CACHE_HIT"
+    fi
     stop_pid "$bad" "bad_mcp.py"
     stop_daemon "cpe-$answer"
   done
@@ -762,6 +778,83 @@ EOF
 )
   [[ $verdict == ok* ]] || fail "${verdict#bad }"
   pass "${verdict#ok }"
+}
+
+# mptcp_mib NS NAME: the kernel's MPTcpExt counter NAME in that namespace.
+mptcp_mib() {
+  in_ns "$1" awk -v want="$2" '$1 == "MPTcpExt:" { if (!n) { for (i = 2; i <= NF; i++) name[i] = $i; n = 1 }
+    else for (i = 2; i <= NF; i++) if (name[i] == want) print $i }' /proc/net/netstat
+}
+lan_probe() {  # lan_probe OUT ARGS...: lan_probe.py connect in the client namespace
+  local out=$1
+  shift
+  in_ns client "$PY" "$E2E/lan_probe.py" connect --timeout "$DEADLINE" "$@" >"$out" 2>"$out.err" \
+    || fail "lan_probe.py $*: $(tail -2 "$out.err")"
+}
+
+# (j) What the LAN client sees when the server side fails, given that the
+# CPE's kernel accepted its connection before the concentrator answered
+# (README.md, "Early accept at the CPE"; the concentrator's failures are case
+# (d)); and teardown coupling across the pair: a RST on one side becomes
+# MP_FASTCLOSE between the daemons and a RST on the other side.
+case_j() {
+  local m cm outcome text
+  # 1. The server refuses (nothing listens on 10.2.0.2:9099).
+  m=$(log_mark concentrator) cm=$(log_mark cpe)
+  lan_probe "$WORK/j-refused.json" --to 10.2.0.2:9099
+  [[ $(jget "$WORK/j-refused.json" connect) == ok ]] || fail "server refused: the client's connect failed; the CPE accepts it first"
+  outcome=$(jget "$WORK/j-refused.json" outcome)
+  [[ $outcome == reset ]] || fail "server refused: the client saw '$outcome', not a reset"
+  wait_until "SETUP_FAILED in the concentrator's log (server refused)" log_has concentrator "$m" " event SETUP_FAILED( |$)" \
+    || fail "$WAIT_ERROR"
+  ! log_since cpe "$cm" | grep -qE " event (MCP_NO_ECHO|MCP_REFUSED|MCP_NOT_MPTCP)" \
+    || fail "server refused: the CPE took the concentrator's refusal for a missing MCP"
+  text="server refused: connected, then reset after $(jget "$WORK/j-refused.json" seconds)s (concentrator SETUP_FAILED)"
+  # 2. The server is unreachable (10.2.0.99 does not exist): whichever of
+  # the concentrator (its setup timer) and the CPE (its own, then a direct
+  # attempt) gives up first, the client is reset, and the MCP is not cached.
+  cm=$(log_mark cpe)
+  lan_probe "$WORK/j-unreachable.json" --to 10.2.0.99:80
+  outcome=$(jget "$WORK/j-unreachable.json" outcome)
+  [[ $(jget "$WORK/j-unreachable.json" connect) == ok && $outcome == reset ]] \
+    || fail "server unreachable: the client saw connect=$(jget "$WORK/j-unreachable.json" connect) outcome=$outcome, not connected then reset"
+  ! log_since cpe "$cm" | grep -qE " event (MCP_NO_ECHO|MCP_REFUSED)" \
+    || fail "server unreachable: the CPE cached the concentrator as not capable"
+  text+="; server unreachable: connected, then reset after $(jget "$WORK/j-unreachable.json" seconds)s, the MCP not cached"
+  # 3. The server resets an established connection: MP_FASTCLOSE from the
+  # concentrator to the CPE, then a reset for the client.
+  rm -f "$WORK/j-reset.ready"
+  in_ns server "$PY" "$E2E/lan_probe.py" serve --listen 10.2.0.2:9098 --mode reset \
+    --record "$WORK/j-reset.jsonl" --ready "$WORK/j-reset.ready" 2>>"$WORK/j-reset.stderr" &
+  CASE_PIDS+=("$!")
+  wait_until "lan_probe.py serve --mode reset to listen" test -e "$WORK/j-reset.ready" || fail "$WAIT_ERROR"
+  local tx rx
+  tx=$(mptcp_mib concentrator MPFastcloseTx) rx=$(mptcp_mib cpe MPFastcloseRx)
+  cm=$(log_mark cpe)
+  lan_probe "$WORK/j-server-rst.json" --to 10.2.0.2:9098
+  outcome=$(jget "$WORK/j-server-rst.json" outcome)
+  [[ $outcome == reset ]] || fail "server reset: the client saw '$outcome', not a reset"
+  log_has cpe "$cm" " event PAIR_ESTABLISHED" || fail "server reset: the connection was not bonded first"
+  wait_until "MP_FASTCLOSE sent by the concentrator and received by the CPE (MPFastcloseTx/Rx)" \
+    eval '(($(mptcp_mib concentrator MPFastcloseTx) > tx && $(mptcp_mib cpe MPFastcloseRx) > rx))' || fail "$WAIT_ERROR"
+  text+="; server RST: MP_FASTCLOSE concentrator -> CPE (MPFastcloseTx +$(($(mptcp_mib concentrator MPFastcloseTx) - tx)), MPFastcloseRx +$(($(mptcp_mib cpe MPFastcloseRx) - rx))), client reset"
+  # 4. The client resets an established connection: MP_FASTCLOSE from the
+  # CPE to the concentrator, then a reset for the server.
+  rm -f "$WORK/j-answer.ready"
+  in_ns server "$PY" "$E2E/lan_probe.py" serve --listen 10.2.0.2:9097 --mode answer \
+    --record "$WORK/j-answer.jsonl" --ready "$WORK/j-answer.ready" 2>>"$WORK/j-answer.stderr" &
+  CASE_PIDS+=("$!")
+  wait_until "lan_probe.py serve --mode answer to listen" test -e "$WORK/j-answer.ready" || fail "$WAIT_ERROR"
+  tx=$(mptcp_mib cpe MPFastcloseTx) rx=$(mptcp_mib concentrator MPFastcloseRx)
+  lan_probe "$WORK/j-client-rst.json" --to 10.2.0.2:9097 --abort-after-echo
+  [[ $(jget "$WORK/j-client-rst.json" answer) == 5 ]] || fail "client reset: the server's answer did not arrive first"
+  wait_until "the server's record of the client's reset" test -s "$WORK/j-answer.jsonl" || fail "$WAIT_ERROR"
+  outcome=$(jget "$WORK/j-answer.jsonl" outcome)
+  [[ $outcome == reset ]] || fail "client reset: the server saw '$outcome', not a reset"
+  wait_until "MP_FASTCLOSE sent by the CPE and received by the concentrator (MPFastcloseTx/Rx)" \
+    eval '(($(mptcp_mib cpe MPFastcloseTx) > tx && $(mptcp_mib concentrator MPFastcloseRx) > rx))' || fail "$WAIT_ERROR"
+  text+="; client RST: MP_FASTCLOSE CPE -> concentrator, server reset"
+  pass "$text"
 }
 
 # ------------------------------------------------------------------ inside
