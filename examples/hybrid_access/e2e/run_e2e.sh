@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The hybrid-access end-to-end tests (issue 13, cases (a) to (i)) in the
+# The hybrid-access end-to-end tests (issue 13, cases (a) to (i), plus (j) and (k)) in the
 # testbed of examples/hybrid_access/testbed.sh, with the real daemons.
 #
-# Usage: run_e2e.sh [a b c ...]         (default: every case, a to j, in order)
+# Usage: run_e2e.sh [a b c ...]         (default: every case, a to k, in order)
 #
 # Prints one line per case on stdout, and nothing else:
 #   PASS<TAB>hybrid_access: (a) integrity: <the measured figures>
@@ -35,12 +35,13 @@ readonly E2E=$HA/e2e
 readonly TESTBED=$HA/testbed.sh
 readonly PY=/usr/bin/python3
 readonly DEADLINE=${HA_E2E_DEADLINE:-60}
-readonly ALL_CASES=(a b c d e f g h i j)
+readonly ALL_CASES=(a b c d e f g h i j k)
 declare -A CASE_NAMES=(
   [a]="(a) integrity" [b]="(b) aggregation" [c]="(c) failover"
   [d]="(d) no concentrator" [e]="(e) native MPTCP" [f]="(f) refusals"
   [g]="(g) concurrency" [h]="(h) capture" [i]="(i) SYN flood"
   [j]="(j) early accept and teardown"
+  [k]="(k) server leg: POOL and MPTCP"
 )
 
 log() { echo "$ME: $(date +%T) $*" >&2; }
@@ -54,7 +55,7 @@ outside() {
   local cases=("$@") c
   [[ ${#cases[@]} -gt 0 ]] || cases=("${ALL_CASES[@]}")
   for c in "${cases[@]}"; do
-    [[ -n ${CASE_NAMES[$c]:-} ]] || { echo "$ME: unknown case '$c' (a..j)" >&2; exit 2; }
+    [[ -n ${CASE_NAMES[$c]:-} ]] || { echo "$ME: unknown case '$c' (a..k)" >&2; exit 2; }
   done
   local out rc
   out=$("$TESTBED" check 2>&1)
@@ -323,12 +324,13 @@ ies_in_syn: $ies_in_syn
 EOF
 }
 
-concentrator_config() {  # concentrator_config FILE
+concentrator_config() {  # concentrator_config FILE [SOURCE_MODE]
   cat >"$1" <<EOF
 core {
   role: NETWORK_MCP
   mcp_addresses: "10.9.0.1"
-  source_mode: PRESERVE
+  source_mode: ${2:-PRESERVE}
+  source_pool: "10.2.0.100"
   acl_source_prefixes: "10.1.1.0/24"
   acl_source_prefixes: "10.1.2.0/24"
   max_half_open_per_source: 1024
@@ -855,6 +857,28 @@ case_j() {
     eval '(($(mptcp_mib cpe MPFastcloseTx) > tx && $(mptcp_mib concentrator MPFastcloseRx) > rx))' || fail "$WAIT_ERROR"
   text+="; client RST: MP_FASTCLOSE CPE -> concentrator, server reset"
   pass "$text"
+}
+
+# (k) The concentrator's other address behaviour and transport towards
+# servers: with source_mode POOL the server sees the pool address, and a
+# server that speaks MPTCP gets MPTCP (relay_mp_capable_to_servers).
+case_k() {
+  stop_daemon concentrator
+  concentrator_config "$WORK/concentrator-k.textproto" POOL
+  CASE_DAEMONS+=" concentrator-k"
+  start_daemon concentrator concentrator-k "$WORK/concentrator-k.textproto" || fail "$WAIT_ERROR"
+  tb mptcp server on
+  start_server pool9002 9002 --mptcp || fail "$WAIT_ERROR"
+  CASE_PIDS+=("$(cat "$WORK/pool9002.pid")")
+  local cm om
+  cm=$(log_mark cpe) om=$(log_mark concentrator-k)
+  transfer "$WORK/k.json" --connect 10.2.0.2:9002 --upload 4M --download 4M || fail "$(transfer_error "$WORK/k.json")"
+  log_has cpe "$cm" " event PAIR_ESTABLISHED" || fail "the CPE's log shows no PAIR_ESTABLISHED: not bonded"
+  log_has concentrator-k "$om" " event PAIR_ESTABLISHED" || fail "the concentrator's log shows no PAIR_ESTABLISHED"
+  server_check "$WORK/pool9002.jsonl" 0 1
+  [[ $PEERS == 10.2.0.100 ]] || fail "with source_mode POOL the server saw $PEERS, not the pool address 10.2.0.100"
+  [[ $SERVER_MPTCP == 1 ]] || fail "the server speaks MPTCP but its accepted socket is plain TCP (TCP_IS_MPTCP = 0)"
+  pass "4 MiB each way byte-exact through the pair; the server saw the pool address 10.2.0.100 and an MPTCP connection (TCP_IS_MPTCP = 1)"
 }
 
 # ------------------------------------------------------------------ inside
