@@ -90,38 +90,29 @@ start_ours() {
   wait_for "the cpe's stats file" test -s "$WORK/cpe.json"
   RELAY_PIDS="$(stats_pid "$WORK/conc.json") $(stats_pid "$WORK/cpe.json")"
 }
+# haproxy_config FILE BIND SERVER: one TCP-mode relay, single thread.
+haproxy_config() {
+  cat >"$1" <<EOF
+global
+  nbthread 1
+defaults
+  mode tcp
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+frontend in
+  bind $2
+  default_backend out
+backend out
+  server next $3
+EOF
+}
 start_haproxy() { haproxy_pair ""; }
 start_haproxy_mptcp() { haproxy_pair "mptcpize run"; }
 haproxy_pair() {  # haproxy_pair WRAPPER: WRAPPER "mptcpize run" makes its TCP sockets MPTCP
   local wrap=$1
-  cat >"$WORK/cpe.cfg" <<EOF
-global
-  nbthread 1
-defaults
-  mode tcp
-  timeout connect 5s
-  timeout client 60s
-  timeout server 60s
-frontend lan
-  bind 0.0.0.0:7000 transparent
-  default_backend concentrator
-backend concentrator
-  server c 10.9.0.1:5556
-EOF
-  cat >"$WORK/conc.cfg" <<EOF
-global
-  nbthread 1
-defaults
-  mode tcp
-  timeout connect 5s
-  timeout client 60s
-  timeout server 60s
-frontend uplink
-  bind 10.9.0.1:5556
-  default_backend server
-backend server
-  server s 10.2.0.2:5201
-EOF
+  haproxy_config "$WORK/cpe.cfg" "0.0.0.0:7000 transparent" 10.9.0.1:5556
+  haproxy_config "$WORK/conc.cfg" 10.9.0.1:5556 10.2.0.2:5201
   tb exec concentrator $wrap haproxy -D -p "$WORK/conc.pid" -f "$WORK/conc.cfg"
   tb exec cpe $wrap haproxy -D -p "$WORK/cpe.pid" -f "$WORK/cpe.cfg"
   wait_for "haproxy's pid files" test -s "$WORK/conc.pid" -a -s "$WORK/cpe.pid"
