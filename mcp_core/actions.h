@@ -68,9 +68,13 @@ struct Action {
   FlowId flow = 0;
   Leg leg = Leg::kDownstream;
   Transport transport = Transport::kTcp;
-  FourTuple tuple;                 // kOpenLeg: src, dst and ports of the new leg
-  uint16_t mss = 0;                // kOpenLeg: clamp to this MSS (0: stack default)
-  std::optional<uint8_t> dscp;     // kOpenLeg: mark with this DSCP
+  // kOpenLeg: src, dst and ports of the new leg, both addresses of one
+  // family; an unspecified source (0.0.0.0 or ::) or port 0: the stack picks.
+  FourTuple tuple;
+  // kOpenLeg, kAnswerSyn, kAnswerAccepted: clamp the leg's MSS to this
+  // (0: stack default). Seed 002 §5.6.4: both directions.
+  uint16_t mss = 0;
+  std::optional<uint8_t> dscp;     // kOpenLeg, kAnswerSyn, kAnswerAccepted: mark with this DSCP
   bool failed = false;             // kNotifyApplication
   // kOpenLeg towards a network MCP: the length of the IEs in `payload`, which
   // the MCP echoes, in its SYN/ACK or as the first bytes it sends after the
@@ -112,6 +116,38 @@ enum class EventKind : uint8_t {
   kFastCloseRejected,       // reason = FastCloseRejection
   kMcpRefused,              // CPE/client: the network MCP refused the connection -> fallback, cached (D8)
   kMcpNotMptcp,             // CPE/client: the leg to the MCP came up without MPTCP -> fallback, not cached (D12)
+  // Network MCP: the destination is one a concentrator must never reach
+  // (reason = DestinationRefusal; decisions.md D13). Refused with RST.
+  kRefusedDestination,
+  // Network MCP: no source address of the destination's family (POOL mode
+  // without one in source_pool; reason = 4 or 6). Refused with RST.
+  kRefusedNoSourceAddress,
+  // A connection whose 4-tuple already belongs to a live pair was accepted
+  // again: no second pair (flow = the live pair's).
+  kDuplicateTuple,
+  // CPE: a LAN SYN carrying TFO data or a TFO cookie before MCP discovery
+  // completed (no exact echo yet from the MCP): passed through untouched
+  // (draft -10: RECOMMENDED).
+  kTfoBeforeDiscovery,
+};
+inline constexpr int kNumEventKinds = 33;
+
+// Why a destination was refused (Event reason of kRefusedDestination).
+enum class DestinationRefusal : uint8_t {
+  kOwnAddress = 1,      // one of mcp_addresses or source_pool (hairpin)
+  kLoopback = 2,        // 127.0.0.0/8, ::1
+  kLinkLocal = 3,       // 169.254.0.0/16 (cloud metadata lives here), fe80::/10
+  kMulticast = 4,       // 224.0.0.0/4, ff00::/8
+  kUnspecified = 5,     // 0.0.0.0/8, ::, 255.255.255.255
+  kInternalPrefix = 6,  // config refused_destination_prefixes
+};
+
+// Why a flow is not eligible (Event reason of kNotEligible).
+enum class NotEligibleReason : uint8_t {
+  kTransportProtocol = 1,  // TCP (6) is not in supported_transport_protocols
+  kDestinationPrefix = 2,  // not in eligible_flows.destination_prefixes
+  kExcludedPrefix = 3,     // in eligible_flows.excluded_destination_prefixes
+  kDestinationPort = 4,    // not in eligible_flows.destination_ports, or port 0
 };
 
 // Why an MP_FASTCLOSE did not end an MPTCP leg (Event reason).

@@ -58,6 +58,18 @@ struct Config {
   uint32_t max_subflows_per_connection = 8;
   uint32_t max_flows = 1000000;
   uint32_t challenge_acks_per_second = 1000;          // RFC 5961 §7; 0: never
+  // Network MCP destination policy (decisions.md D13). Own addresses
+  // (mcp_addresses, source_pool) are always refused; with this on (default),
+  // also loopback, link-local, multicast, unspecified and broadcast.
+  bool refuse_special_destinations = true;
+  std::vector<IpPrefix> refused_destination_prefixes;  // internal prefixes, always refused
+  // PRESERVE mode, the client's address cannot be kept because it is of the
+  // other family than the server's (seed 002 §5.5): use the stack's own
+  // address (default) or one of source_pool.
+  enum class CrossFamilySource : uint8_t { kStackAddress, kSourcePool };
+  CrossFamilySource cross_family_source = CrossFamilySource::kStackAddress;
+  // Events waiting for PollEvent; past it they are counted (Stats) and dropped.
+  uint32_t max_queued_events = 65536;
   // D5: 0x9..0xE, default 0xE; the type holds nothing else.
   mptcp_opts::PreferProxySubtype prefer_proxy_subtype = mptcp_opts::PreferProxySubtype::Default();
 };

@@ -75,6 +75,8 @@ MptcpSignals ScanMptcpSignals(const mo::SegmentOptions& parsed, std::span<const 
 
 }  // namespace
 
+static_assert(int(EventKind::kTfoBeforeDiscovery) + 1 == kNumEventKinds);
+
 const char* EventKindName(EventKind kind) {
   switch (kind) {
     case EventKind::kPairCreated: return "PAIR_CREATED";
@@ -106,6 +108,10 @@ const char* EventKindName(EventKind kind) {
     case EventKind::kFastCloseRejected: return "FAST_CLOSE_REJECTED";
     case EventKind::kMcpRefused: return "MCP_REFUSED";
     case EventKind::kMcpNotMptcp: return "MCP_NOT_MPTCP";
+    case EventKind::kRefusedDestination: return "REFUSED_DESTINATION";
+    case EventKind::kRefusedNoSourceAddress: return "REFUSED_NO_SOURCE_ADDRESS";
+    case EventKind::kDuplicateTuple: return "DUPLICATE_TUPLE";
+    case EventKind::kTfoBeforeDiscovery: return "TFO_BEFORE_DISCOVERY";
   }
   return "?";
 }
@@ -579,6 +585,7 @@ absl::Status Converter::HandleLegEvent(Instant now, FlowId flow, Leg leg, const 
       break;
     case LegEvent::kFin: input = up ? Input::kUpFin : Input::kDownFin; break;
     case LegEvent::kTimedOut: if (!up) input = Input::kDownTimedOut; break;
+    case LegEvent::kSubflowClosed: break;  // not yet accounted (issue 14)
   }
   if (!input || !NextTransition(p->state, *input)) {
     ++stats_.illegal_inputs;

@@ -68,6 +68,10 @@ struct LegEvent {
     // listener). Read exactly Action::echo_length bytes, no more, and report
     // them (fewer only when the MCP closed first: then report kFin instead).
     kFirstBytes,
+    // Upstream, MPTCP: one subflow of the connection closed (FIN exchange or
+    // RST); `tuple` is that subflow's 4-tuple as it arrives at us. Frees its
+    // place under max_subflows_per_connection (seed 002 §7.2).
+    kSubflowClosed,
   };
   Kind kind = kConnected;
   // kConnected: whether the peer agreed to MPTCP, the SYN/ACK payload (the IE
@@ -105,10 +109,13 @@ struct AcceptedConnection {
 struct LocalConnect {
   FourTuple tuple;  // the application's intended src (port 0: any), dst and dst port
   std::span<const uint8_t> data;  // bytes to send with the SYN (may be empty)
+  uint8_t dscp = 0;               // the application's DSCP (preserved or remarked per config)
 };
 
 struct Stats {
-  uint64_t events[32] = {};  // indexed by EventKind
+  uint64_t events[kNumEventKinds] = {};  // indexed by EventKind; counted even when the queue is full
+  uint64_t events_dropped = 0;     // not queued: max_queued_events were waiting to be polled
+  uint64_t time_went_backwards = 0;  // calls whose `now` was earlier than a previous one (clamped)
   uint64_t segments = 0;
   uint64_t segments_tracked = 0;
   uint64_t illegal_inputs = 0;
@@ -125,6 +132,11 @@ class Converter {
 
   // A segment seen by a packet-level box. See Verdict for what to do with it.
   [[nodiscard]] Verdict HandleSegment(Instant now, const SegmentView& segment);
+  // A burst of segments (one receive batch): verdicts[i] is what
+  // HandleSegment would return for segments[i], applied in order. Prefetches
+  // the flow index and the pairs a few segments ahead. verdicts.size() must
+  // be at least segments.size().
+  void HandleSegments(Instant now, std::span<const SegmentView> segments, std::span<Verdict> verdicts);
   // A connection accepted by the embedder's own stack (see AcceptedConnection):
   // an MPTCP connection at a network MCP, a transparently intercepted LAN
   // connection at a CPE. Refusals (kReset, kDrop): abort the accepted socket.

@@ -71,6 +71,7 @@ const char* LegEventName(LegEvent::Kind kind) {
     case LegEvent::kTimedOut: return "TIMED_OUT";
     case LegEvent::kActivity: return "ACTIVITY";
     case LegEvent::kFirstBytes: return "FIRST_BYTES";
+    case LegEvent::kSubflowClosed: return "SUBFLOW_CLOSED";
   }
   return "?";
 }
