@@ -98,7 +98,7 @@ void RunRandom(const std::string& role_config, uint32_t seed) {
           if (rng() % 5 == 0) payload[5] = uint8_t(rng());  // sometimes malformed
           syn = MptcpSyn(t, payload, rng() % 10 ? Interface::kCustomerFacing : Interface::kInternetFacing);
         } else {
-          syn = TcpSyn(t, "y");
+          syn = TcpSyn(t, rng() % 2 ? "y" : "");  // data: TFO, proxied once the MCP echoed
         }
         // Half the connections come from a kernel listener instead
         // (HandleAcceptedConnection: handshake done, first bytes read).

@@ -451,18 +451,25 @@ const FourTuple kLanToServer{Ip("192.168.1.20"), Ip("192.0.2.80"), 50000, 443};
 // client is answered only after the echo came back.
 TEST(CpeTest, Figure9InterceptAndConfirmAfterEcho) {
   Converter cpe(Cpe());
-  const Verdict v = cpe.HandleSegment(T(0), TcpSyn(kLanToServer, "hi").view());
+  const Verdict v = cpe.HandleSegment(T(0), TcpSyn(kLanToServer).view());
   ASSERT_EQ(v.kind, Verdict::kIntercept);
   auto a = Drain(cpe);
   ASSERT_THAT(Describe(a), ElementsAre("OPEN down mptcp 203.0.113.1:5555"));
-  std::vector<uint8_t> expected = Ies({kDstIe}, "hi");
-  EXPECT_EQ(a[0].payload, expected);
+  EXPECT_EQ(a[0].payload, Ies({kDstIe}));
   std::vector<uint8_t> echo = Ies({kDstIe});
   ASSERT_TRUE(cpe.HandleLegEvent(T(40), v.flow, Leg::kDownstream, Connected(true, &echo)).ok());
   a = Drain(cpe);
   ASSERT_THAT(Describe(a), ElementsAre("ANSWER_SYN up"));
   EXPECT_TRUE(a[0].payload.empty());
   EXPECT_EQ(cpe.StateOf(v.flow), State::kEstablished);
+  // The MCP has echoed once (discovery done): a SYN's data now follows the
+  // IEs to the MCP (TFO before discovery: timers_retries_test).
+  FourTuple second = kLanToServer;
+  second.src_port = 50001;
+  ASSERT_EQ(cpe.HandleSegment(T(50), TcpSyn(second, "hi").view()).kind, Verdict::kIntercept);
+  a = Drain(cpe);
+  ASSERT_THAT(Describe(a), ElementsAre("OPEN down mptcp 203.0.113.1:5555"));
+  EXPECT_EQ(a[0].payload, Ies({kDstIe}, "hi"));
 }
 
 TEST(CpeTest, SourceIeWhenPreservationIsConfigured) {
@@ -477,7 +484,7 @@ TEST(CpeTest, SourceIeWhenPreservationIsConfigured) {
 // (accepted_connection_test); here those bytes are something else.
 TEST(CpeTest, NoEchoFallsBackAndCachesTheMcp) {
   Converter cpe(Cpe("capability_cache_ttl_seconds: 100"));
-  const Verdict v = cpe.HandleSegment(T(0), TcpSyn(kLanToServer, "hi").view());
+  const Verdict v = cpe.HandleSegment(T(0), TcpSyn(kLanToServer).view());
   Drain(cpe);
   std::vector<uint8_t> nothing;
   ASSERT_TRUE(cpe.HandleLegEvent(T(40), v.flow, Leg::kDownstream, Connected(true, &nothing)).ok());
@@ -490,7 +497,7 @@ TEST(CpeTest, NoEchoFallsBackAndCachesTheMcp) {
   ASSERT_TRUE(cpe.HandleLegEvent(T(40), v.flow, Leg::kDownstream, first).ok());
   auto a = Drain(cpe);
   ASSERT_THAT(Describe(a), ElementsAre("FASTCLOSE down", "OPEN down tcp 192.0.2.80:443"));
-  EXPECT_EQ(std::string(a[1].payload.begin(), a[1].payload.end()), "hi");
+  EXPECT_TRUE(a[1].payload.empty());
   EXPECT_EQ(cpe.StateOf(v.flow), State::kFallingBack);
   EXPECT_TRUE(Drain(cpe).empty()) << "the LAN client waits for the fallback leg";
   ASSERT_TRUE(cpe.HandleLegEvent(T(60), v.flow, Leg::kDownstream, Connected()).ok());
@@ -595,7 +602,16 @@ TEST(MultipathClientTest, HostBasedSetupAndFallback) {
   EXPECT_THAT(Describe(Drain(client)), ElementsAre("OPEN down tcp 192.0.2.80:443"));
   ASSERT_TRUE(client.HandleLegEvent(T(131), *id2, Leg::kDownstream, Ev(LegEvent::kRefused)).ok());
   EXPECT_THAT(Describe(Drain(client)), ElementsAre("NOTIFY_APP up failed"));
-  EXPECT_EQ(client.HandleLocalConnect(T(140), {{Ip("192.168.1.20"), Ip("127.0.0.1"), 1, 80}, {}}).status().code(),
+  // The refusal cached the MCP (D8): the next connection goes straight to
+  // the server, and the application is told once that leg is up.
+  auto id3 = client.HandleLocalConnect(T(140), {kLanToServer, {}});
+  ASSERT_TRUE(id3.ok());
+  EXPECT_THAT(Describe(Drain(client)), ElementsAre("OPEN down tcp 192.0.2.80:443"));
+  ASSERT_TRUE(client.HandleLegEvent(T(141), *id3, Leg::kDownstream, Connected()).ok());
+  EXPECT_THAT(Describe(Drain(client)), ElementsAre("NOTIFY_APP up"));
+  // Through the MCP, a destination an IE cannot carry is the caller's error.
+  client.FlushCapabilityCache();
+  EXPECT_EQ(client.HandleLocalConnect(T(150), {{Ip("192.168.1.20"), Ip("127.0.0.1"), 1, 80}, {}}).status().code(),
             absl::StatusCode::kInvalidArgument);
 }
 

@@ -90,6 +90,8 @@ void FlowTable::Free(FlowId id) {
   UnindexLeg(id, Leg::kUpstream);
   UnindexLeg(id, Leg::kDownstream);
   p->in_use = false;
+  p->phase = SetupPhase{};  // release what the pair held now, not at reuse
+  p->keys.reset();
   --in_use_;
   free_.push_back(uint32_t(id));
 }

@@ -16,35 +16,12 @@
 #include "absl/hash/hash.h"
 #include "mcp_core/actions.h"
 #include "mcp_core/huge_page_allocator.h"
-#include "mcp_core/leg_sequence.h"
+#include "mcp_core/pair.h"
 #include "mcp_core/segment.h"
 #include "mcp_core/time.h"
 #include "mcp_core/transitions.h"
 
 namespace mcp_core {
-
-struct Pair {
-  FourTuple up;     // the upstream leg as it arrives at us
-  FourTuple down;   // the downstream leg as we send on it
-  int64_t deadline_ns = 0;       // as scheduled in the converter's deadline index
-  int64_t last_activity_ns = 0;  // idle lifetime counts from here (both legs)
-  uint32_t generation = 0;
-  uint32_t token = 0;            // MPTCP token of the upstream connection (0: unknown)
-  State state = State::kClosed;
-  Transport up_transport = Transport::kTcp;
-  Transport down_transport = Transport::kTcp;
-  uint8_t joins = 0;             // MP_JOIN subflows accepted for this connection
-  bool in_use = false;
-  bool half_open = false;
-  bool up_indexed = false;
-  bool down_indexed = false;
-  bool retried_without_mp_capable = false;  // D9
-  bool down_connected = false;  // the downstream handshake completed
-  bool up_accepted = false;     // the embedder's stack completed the upstream handshake
-  uint8_t dscp = 0;
-  // Segment-fed pairs: each leg's sequence space, indexed by Leg.
-  LegSequence sequence[2];
-};
 
 class FlowTable {
  public:

@@ -51,13 +51,51 @@ TEST(TransitionsTest, EveryCloseHandlesTheOtherLeg) {
   }
 }
 
-TEST(TransitionsTest, EveryNonTerminalStateCanEnd) {
-  // Each live state has a timer transition, so no pair can live forever.
-  for (State s : {State::kAwaitingServer, State::kAwaitingEcho, State::kAwaitingEchoBytes, State::kFallingBack}) {
-    EXPECT_TRUE(NextTransition(s, Input::kSetupTimer)) << StateName(s);
+// Each live state runs a timer, and the table has the row for it, so no
+// pair can live forever; the timer a state runs says which input that is.
+TEST(TransitionsTest, EveryLiveStateRunsATimerWithARow) {
+  for (int s = 0; s < kNumStates; ++s) {
+    const State state = State(s);
+    const StateInfo& info = InfoOf(state);
+    if (state == State::kClosed) {
+      EXPECT_EQ(info.timer, Timer::kNone);
+      continue;
+    }
+    ASSERT_NE(info.timer, Timer::kNone) << StateName(state);
+    const Input fires = info.timer == Timer::kIdle ? Input::kIdleTimer : Input::kSetupTimer;
+    EXPECT_TRUE(NextTransition(state, fires)) << StateName(state);
   }
-  for (State s : {State::kEstablished, State::kUpstreamClosed, State::kDownstreamClosed}) {
-    EXPECT_TRUE(NextTransition(s, Input::kIdleTimer)) << StateName(s);
+}
+
+// Half-open states are the setups: they run the setup timer, and only they.
+TEST(TransitionsTest, HalfOpenStatesAreExactlyTheSetups) {
+  for (int s = 0; s < kNumStates; ++s) {
+    const StateInfo& info = InfoOf(State(s));
+    const bool setup_timer = info.timer == Timer::kSetup || info.timer == Timer::kSetupContinues ||
+                             info.timer == Timer::kServerSetup;
+    EXPECT_EQ(info.half_open, setup_timer) << StateName(State(s));
+  }
+}
+
+// Entering ESTABLISHED answers the customer side, and a setup failure that
+// ends the pair says so: the events a log reader relies on are in the table.
+TEST(TransitionsTest, RowsIntoEstablishedAnswerAndSetupDeathsAreNamed) {
+  EXPECT_EQ(InfoOf(State::kEstablished).on_entry, EventKind::kPairEstablished);
+  EXPECT_EQ(InfoOf(State::kClosed).on_entry, EventKind::kPairClosed);
+  for (const Transition& t : AllTransitions()) {
+    const std::string name = std::string(StateName(t.from)) + " " + InputName(t.input);
+    if (t.to == State::kEstablished) {
+      EXPECT_TRUE(t.actions & kAnswerUpstream) << name;
+    }
+    const bool downstream_cause = t.input == Input::kDownRefused || t.input == Input::kDownTimedOut ||
+                                  t.input == Input::kSetupTimer || t.input == Input::kDownReset ||
+                                  t.input == Input::kDownFastClose;
+    if (InfoOf(t.from).half_open && t.to == State::kClosed && downstream_cause) {
+      EXPECT_EQ(t.event, EventKind::kSetupFailed) << name;
+    }
+    if (t.input == Input::kIdleTimer) {
+      EXPECT_EQ(t.event, EventKind::kIdleTimeout) << name;
+    }
   }
 }
 
