@@ -1,7 +1,15 @@
 // Stateful fuzzing of mcp_core::Converter (the sans-I/O MCP core): the input
-// drives a sequence of SYNs (IE payloads and option areas from fuzz bytes),
-// leg events, segments on tracked or random tuples and never-decreasing
-// timer ticks, for a network MCP or a CPE. After every step:
+// drives a sequence of SYNs (IE payloads and option areas from fuzz bytes, or
+// IEs naming the MCP itself, link-local, an internal prefix, either family),
+// MP_JOIN SYNs on the tokens handed out, accepted connections (the same
+// 4-tuple twice, sometimes), local connects, leg events (subflow closes
+// included), segments on tracked or random tuples, one by one or in batches
+// (HandleSegments), and timer ticks that now and then go backwards, for a
+// network MCP, a CPE or a multipath client. After every step:
+//   * no more events wait than max_queued_events;
+//   * every opened leg has addresses of one family;
+//   * a refused destination creates no pair;
+//   * admitted MP_JOINs open at once never exceed the subflow limit;
 //   * the pair and half-open counts stay within the configured limits;
 //   * after HandleTimeouts(now), NextDeadline() is later than now;
 //   * actions are well formed (a flow, a leg, an address for an opened leg);
@@ -17,11 +25,13 @@
 #include <cstdint>
 #include <cstdlib>
 #include <array>
+#include <algorithm>
 #include <map>
 #include <vector>
 
 #include "mcp_core/config.h"
 #include "mcp_core/converter.h"
+#include "mptcp_opts/mp_convert_ie.h"
 #include "mptcp_opts/tcp_option_walker.h"
 
 namespace {
@@ -37,9 +47,9 @@ namespace mo = mptcp_opts;
     }                                                               \
   } while (0)
 
-Config MakeConfig(bool network) {
+Config MakeConfig(Role role) {
   Config c;
-  c.role = network ? Role::kNetworkMcp : Role::kCpeMcp;
+  c.role = role;
   c.mcp_addresses = {mo::IpAddress::V4(203, 0, 113, 1)};
   c.network_mcp = mo::IpAddress::V4(203, 0, 113, 1);
   c.network_mcp_port = 5555;
@@ -50,7 +60,30 @@ Config MakeConfig(bool network) {
   c.setup_timeout = Duration::Millis(500);
   c.idle_lifetime = Duration::Seconds(2);
   c.capability_cache_ttl = Duration::Seconds(3);
+  c.refused_destination_prefixes = {*IpPrefix::Parse("10.0.0.0/8")};
+  c.max_queued_events = 8;
   return c;
+}
+
+// Destinations an IE may name: a server of either family, and what D13
+// refuses (the MCP itself, link-local, an internal prefix).
+mo::IpAddress SomeDestination(FuzzedDataProvider& in) {
+  static const uint8_t kV6Server[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80};
+  static const uint8_t kV6LinkLocal[16] = {0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+  switch (in.ConsumeIntegralInRange<int>(0, 5)) {
+    case 0: return mo::IpAddress::V4(203, 0, 113, 1);
+    case 1: return mo::IpAddress::V4(169, 254, 169, 254);
+    case 2: return mo::IpAddress::V4(10, 1, 2, 3);
+    case 3: return mo::IpAddress::FromV6Bytes(kV6Server);
+    case 4: return mo::IpAddress::FromV6Bytes(kV6LinkLocal);
+    default: return mo::IpAddress::V4(192, 0, 2, 80);
+  }
+}
+
+// MP_JOIN SYN option (RFC 8684 §3.2): 12 bytes, the receiver's token.
+std::vector<uint8_t> JoinSyn(uint32_t token) {
+  return {30, 12, 0x10, 0x01, uint8_t(token >> 24), uint8_t(token >> 16), uint8_t(token >> 8), uint8_t(token),
+          1, 2, 3, 4};
 }
 
 struct Legs {
@@ -72,9 +105,12 @@ const bool kTrace = std::getenv("CONVERTER_FUZZER_TRACE") != nullptr;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FuzzedDataProvider in(data, size);
-  const bool network = in.ConsumeBool();
-  const Config config = MakeConfig(network);
+  const Role role = Role(in.ConsumeIntegralInRange<int>(0, 2));
+  const bool network = role == Role::kNetworkMcp;
+  const Config config = MakeConfig(role);
   Converter c(config);
+  // Admitted MP_JOIN subflows per flow, as this harness saw them.
+  std::map<FlowId, std::vector<FourTuple>> joined;
   std::map<FlowId, Legs> legs;
   std::vector<FourTuple> tuples;
   // Per tuple in `tuples`: where each direction has got to ([0] as the tuple
@@ -108,6 +144,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         case Action::kOpenLeg:
           CHECK_OR_DIE(!up);
           CHECK_OR_DIE(a->tuple.dst_port != 0);
+          CHECK_OR_DIE(a->tuple.src.family() == a->tuple.dst.family());
           l.down = true;
           remember(a->tuple, uint32_t(a->flow * 2654435761u));
           break;
@@ -120,11 +157,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         case Action::kChallengeAck: break;
       }
     }
-    while (c.PollEvent()) {
-    }
+    uint32_t queued = 0;
+    while (c.PollEvent()) ++queued;
+    CHECK_OR_DIE(queued <= config.max_queued_events);
     for (auto it = legs.begin(); it != legs.end();) {
       if (c.StateOf(it->first) == State::kClosed) {
         CHECK_OR_DIE(!it->second.up && !it->second.down);
+        joined.erase(it->first);
         it = legs.erase(it);
       } else {
         ++it;
@@ -149,8 +188,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   };
 
   while (in.remaining_bytes() > 0) {
-    const Instant now = Instant::FromNanos(now_ms * 1000000);
-    switch (in.ConsumeIntegralInRange<int>(0, 4)) {
+    // Now and then the embedder's clock steps back: the core clamps it.
+    const bool backwards = now_ms > 0 && in.ConsumeIntegralInRange<int>(0, 15) == 0;
+    const Instant now = Instant::FromNanos((backwards ? now_ms - 1 : now_ms) * 1000000);
+    const uint64_t backwards_before = c.stats().time_went_backwards;
+    const uint64_t created_before = c.stats().pairs_created;
+    const uint64_t refused_before = c.stats().count(EventKind::kRefusedDestination);
+    switch (in.ConsumeIntegralInRange<int>(0, 9)) {
       case 0: {  // a SYN: random option area, payload with or without IEs
         FourTuple t{SomeAddress(in), network ? mo::IpAddress::V4(203, 0, 113, 1) : SomeAddress(in),
                     in.ConsumeIntegral<uint16_t>(), in.ConsumeIntegral<uint16_t>()};
@@ -158,6 +202,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (in.ConsumeBool()) options = {30, 4, 0x01, 0x01};  // MP_CAPABLE v1 SYN
         std::vector<uint8_t> payload;
         if (in.ConsumeBool()) payload = {0xfa, 0xa8, 0xfa, 0xa8};
+        if (in.ConsumeBool()) {  // well-formed IEs (D13, D15)
+          std::vector<mo::MpConvertIe> ies;
+          if (in.ConsumeBool()) ies.push_back({true, SomeAddress(in), in.ConsumeIntegral<uint16_t>()});
+          ies.push_back({false, SomeDestination(in), in.ConsumeIntegralInRange<uint16_t>(0, 2)});
+          uint8_t buf[64];
+          size_t n = 0;
+          if (mo::BuildMpConvertIes(ies, buf, n) == mo::EncodeStatus::kOk) payload.assign(buf, buf + n);
+        }
         const auto more = in.ConsumeBytes<uint8_t>(in.ConsumeIntegralInRange<size_t>(0, 64));
         payload.insert(payload.end(), more.begin(), more.end());
         const uint32_t isn = in.ConsumeIntegral<uint32_t>();
@@ -181,13 +233,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         std::advance(it, in.ConsumeIntegralInRange<size_t>(0, legs.size() - 1));
         const Leg leg = in.ConsumeBool() ? Leg::kUpstream : Leg::kDownstream;
         LegEvent e;
-        e.kind = static_cast<LegEvent::Kind>(in.ConsumeIntegralInRange<int>(0, LegEvent::kFirstBytes));
+        e.kind = static_cast<LegEvent::Kind>(in.ConsumeIntegralInRange<int>(0, LegEvent::kSubflowClosed));
         e.with_mptcp = in.ConsumeBool();
         const auto echo = in.ConsumeBytes<uint8_t>(in.ConsumeIntegralInRange<size_t>(0, 48));
         e.syn_ack_payload = echo;
         e.first_bytes = echo;
-        if (in.ConsumeBool()) e.local_token = in.ConsumeIntegral<uint32_t>();
+        if (in.ConsumeBool()) e.local_token = in.ConsumeIntegralInRange<uint32_t>(1, 4);  // joins use these
+        auto& flow_joins = joined[it->first];
+        if (e.kind == LegEvent::kSubflowClosed && !flow_joins.empty() && in.ConsumeBool()) {
+          e.tuple = flow_joins[in.ConsumeIntegralInRange<size_t>(0, flow_joins.size() - 1)];
+        } else if (!tuples.empty() && in.ConsumeBool()) {
+          e.tuple = tuples[in.ConsumeIntegralInRange<size_t>(0, tuples.size() - 1)];
+        }
         const absl::Status st = c.HandleLegEvent(now, it->first, leg, e);
+        if (st.ok() && e.kind == LegEvent::kSubflowClosed) std::erase(flow_joins, *e.tuple);
         if (kTrace) {
           std::fprintf(stderr, "event %d leg %d flow %llx (state %s) -> %s\n", int(e.kind), int(leg),
                        (unsigned long long)it->first, StateName(c.StateOf(it->first)), st.ok() ? "ok" : "refused");
@@ -239,7 +298,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                       .options = options,
                       .payload = payload};
         const uint64_t closed_before = c.stats().pairs_closed;
-        const Verdict v = c.HandleSegment(now, s);
+        Verdict v;
+        if (in.ConsumeBool()) {
+          v = c.HandleSegment(now, s);
+        } else {  // the batch entry point: the segment between two untracked ones
+          SegmentView other = s;
+          other.tuple = {SomeAddress(in), SomeAddress(in), 1, 1};
+          other.flags = kTcpAck;
+          const SegmentView batch[3] = {other, s, other};
+          Verdict verdicts[3];
+          c.HandleSegments(now, batch, verdicts);
+          v = verdicts[1];
+        }
         if (kTrace) {
           std::fprintf(stderr, "segment flags %02x seq %u ack %u -> verdict %d flow %llx\n", s.flags, s.seq,
                        s.ack_seq, int(v.kind), (unsigned long long)v.flow);
@@ -267,6 +337,67 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       case 4:
         if (!network) c.FlushCapabilityCache();
         break;
+      case 5: {  // an MP_JOIN SYN on one of the tokens leg events hand out
+        if (tuples.empty()) break;
+        FourTuple t = tuples[in.ConsumeIntegralInRange<size_t>(0, tuples.size() - 1)];
+        t.src_port = in.ConsumeIntegralInRange<uint16_t>(1, 6);
+        t.dst = mo::IpAddress::V4(203, 0, 113, 1);
+        const auto options = JoinSyn(in.ConsumeIntegralInRange<uint32_t>(1, 4));
+        SegmentView s{.interface = in.ConsumeIntegralInRange<int>(0, 7) ? Interface::kCustomerFacing
+                                                                       : Interface::kInternetFacing,
+                      .tuple = t, .flags = kTcpSyn, .seq = in.ConsumeIntegral<uint32_t>(), .options = options};
+        const Verdict v = c.HandleSegment(now, s);
+        if (v.kind == Verdict::kPassThrough && v.flow != 0) {
+          auto& flow_joins = joined[v.flow];
+          if (std::find(flow_joins.begin(), flow_joins.end(), t) == flow_joins.end()) flow_joins.push_back(t);
+          // Seed 002 §7.2: the initial subflow and the joins, at once.
+          CHECK_OR_DIE(flow_joins.size() + 1 <= config.max_subflows_per_connection);
+        }
+        break;
+      }
+      case 6: {  // a connection the embedder's stack accepted (maybe a 4-tuple already known)
+        AcceptedConnection conn;
+        conn.interface = in.ConsumeIntegralInRange<int>(0, 7) ? Interface::kCustomerFacing : Interface::kInternetFacing;
+        conn.tuple = !tuples.empty() && in.ConsumeBool()
+                         ? tuples[in.ConsumeIntegralInRange<size_t>(0, tuples.size() - 1)]
+                         : FourTuple{SomeAddress(in), network ? mo::IpAddress::V4(203, 0, 113, 1) : SomeDestination(in),
+                                     in.ConsumeIntegral<uint16_t>(), in.ConsumeIntegralInRange<uint16_t>(0, 2)};
+        conn.mptcp = in.ConsumeBool();
+        std::vector<uint8_t> first;
+        if (in.ConsumeBool()) {
+          const mo::MpConvertIe ie{false, SomeDestination(in), 443};
+          uint8_t buf[64];
+          size_t n = 0;
+          if (mo::BuildMpConvertIes({&ie, 1}, buf, n) == mo::EncodeStatus::kOk) first.assign(buf, buf + n);
+        }
+        conn.first_bytes = first;
+        const uint32_t pairs_before = c.stats().pairs;
+        const Verdict v = c.HandleAcceptedConnection(now, conn);
+        if (v.kind == Verdict::kIntercept) {
+          legs[v.flow].up = true;
+          remember(conn.tuple, 0);
+        }
+        if (v.kind == Verdict::kDrop && v.flow != 0) CHECK_OR_DIE(c.stats().pairs == pairs_before);  // duplicate
+        break;
+      }
+      case 7: {  // a multipath client's application connects
+        LocalConnect request;
+        request.tuple = {SomeAddress(in), SomeDestination(in), 0, in.ConsumeIntegralInRange<uint16_t>(0, 2)};
+        request.dscp = in.ConsumeIntegralInRange<uint8_t>(0, 63);
+        auto id = c.HandleLocalConnect(now, request);
+        if (id.ok()) legs[*id].up = true;
+        break;
+      }
+      default:
+        break;
+    }
+    if (backwards) {  // whichever entry point ran (or none): the clock stepping back is counted
+      c.HandleTimeouts(now);
+      CHECK_OR_DIE(c.stats().time_went_backwards > backwards_before);
+    }
+    // D13: a refused destination creates no pair.
+    if (c.stats().count(EventKind::kRefusedDestination) > refused_before) {
+      CHECK_OR_DIE(c.stats().pairs_created == created_before);
     }
     drain();
   }
