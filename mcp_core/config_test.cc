@@ -1,4 +1,4 @@
-#include "mcp_core/config.h"
+#include "mcp_core/config_loader.h"
 
 #include <string>
 #include <utility>
@@ -55,7 +55,7 @@ TEST(ConfigTest, EverySection56ParameterLoads) {
   )pb");
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->network_mcp_port, 5555);
-  EXPECT_EQ(c->distribution_scheme, McpConfig::PRIMARY_BACKUP);
+  EXPECT_EQ(c->distribution_scheme, DistributionScheme::kPrimaryBackup);
   EXPECT_FALSE(c->relay_mp_capable_to_servers);
   EXPECT_TRUE(c->mcp_withdrawal);
   EXPECT_EQ(c->mss_clamp, 1400);
@@ -118,6 +118,20 @@ TEST(ConfigTest, PreferProxySubtypeAcceptsBothEndsOfTheD5Range) {
     ASSERT_TRUE(c.ok()) << text << " -> " << c.status();
     EXPECT_EQ(c->prefer_proxy_subtype.value(), want) << text;
   }
+}
+
+// The shared textproto helper: any message, the first error with the 1-based
+// line and column protobuf's parser reports (here: just after the unknown name).
+TEST(ConfigTest, ParseConfigTextProtoNamesTheFirstErrorsPosition) {
+  McpConfig p;
+  EXPECT_TRUE(ParseConfigTextProto("role: CPE_MCP\nsend_source_ie: true", p).ok());
+  EXPECT_EQ(p.role(), McpConfig::CPE_MCP);
+  EXPECT_TRUE(p.send_source_ie());
+  Endpoint e;
+  const absl::Status s = ParseConfigTextProto("address: \"192.0.2.1\"\n  prot: 1\n  bogus: 2", e);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(std::string(s.message()),
+            "config textproto: line 2, column 7: Message type \"mcp_core.Endpoint\" has no field named \"prot\".");
 }
 
 TEST(ConfigTest, IpPrefix) {

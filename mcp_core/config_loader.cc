@@ -1,4 +1,4 @@
-#include "mcp_core/config.h"
+#include "mcp_core/config_loader.h"
 
 #include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/text_format.h>
@@ -35,8 +35,8 @@ absl::Status ParsePrefixes(const google::protobuf::RepeatedPtrField<std::string>
   return absl::OkStatus();
 }
 
-// Collects textproto syntax errors with their position.
-class ErrorCollector : public google::protobuf::io::ErrorCollector {
+// Keeps the first textproto syntax error with its position (1-based).
+class FirstError : public google::protobuf::io::ErrorCollector {
  public:
   void AddError(int line, int column, const std::string& message) override {
     if (first_.empty()) first_ = absl::StrCat("line ", line + 1, ", column ", column + 1, ": ", message);
@@ -94,9 +94,17 @@ absl::StatusOr<Config> ConfigFromProto(const McpConfig& p) {
       c.supported_transport_protocols.push_back(static_cast<uint8_t>(p.supported_transport_protocols(i)));
     }
   }
-  c.distribution_scheme = p.traffic_distribution_scheme() == McpConfig::DISTRIBUTION_UNSPECIFIED
-                              ? McpConfig::DEFAULT_SCHEDULER
-                              : p.traffic_distribution_scheme();
+  switch (p.traffic_distribution_scheme()) {
+    case McpConfig::DISTRIBUTION_UNSPECIFIED:
+    case McpConfig::DEFAULT_SCHEDULER: c.distribution_scheme = DistributionScheme::kDefaultScheduler; break;
+    case McpConfig::ROUND_ROBIN: c.distribution_scheme = DistributionScheme::kRoundRobin; break;
+    case McpConfig::PRIMARY_BACKUP: c.distribution_scheme = DistributionScheme::kPrimaryBackup; break;
+    case McpConfig::REDUNDANT: c.distribution_scheme = DistributionScheme::kRedundant; break;
+    default:
+      return Bad("traffic_distribution_scheme",
+                 absl::StrCat(p.traffic_distribution_scheme(),
+                              " is not DEFAULT_SCHEDULER, ROUND_ROBIN, PRIMARY_BACKUP or REDUNDANT"));
+  }
   if (p.has_relay_mp_capable_to_servers()) c.relay_mp_capable_to_servers = p.relay_mp_capable_to_servers();
   if (p.has_server_mp_capable_timeout_ms()) c.server_mp_capable_timeout = Duration::Millis(p.server_mp_capable_timeout_ms());
   if (p.has_server_cache_ttl_seconds()) c.server_cache_ttl = Duration::Seconds(p.server_cache_ttl_seconds());
@@ -142,14 +150,19 @@ absl::StatusOr<Config> ConfigFromProto(const McpConfig& p) {
   return c;
 }
 
-absl::StatusOr<Config> LoadConfig(const std::string& textproto) {
-  McpConfig proto;
+absl::Status ParseConfigTextProto(const std::string& textproto, google::protobuf::Message& message) {
   google::protobuf::TextFormat::Parser parser;
-  ErrorCollector errors;
+  FirstError errors;
   parser.RecordErrorsTo(&errors);
-  if (!parser.ParseFromString(textproto, &proto)) {
+  if (!parser.ParseFromString(textproto, &message)) {
     return absl::InvalidArgumentError(absl::StrCat("config textproto: ", errors.first()));
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Config> LoadConfig(const std::string& textproto) {
+  McpConfig proto;
+  if (auto s = ParseConfigTextProto(textproto, proto); !s.ok()) return s;
   return ConfigFromProto(proto);
 }
 
