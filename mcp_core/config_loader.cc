@@ -75,6 +75,17 @@ absl::StatusOr<Config> ConfigFromProto(const McpConfig& p) {
   if (auto s = ParseAddresses(p.source_pool(), "source_pool", c.source_pool); !s.ok()) return s;
   if (c.source_pool_mode && c.source_pool.empty()) return Bad("source_pool", "source_mode POOL needs addresses");
   c.send_source_ie = p.send_source_ie();
+  switch (p.cross_family_source()) {
+    case McpConfig::CROSS_FAMILY_SOURCE_UNSPECIFIED:
+    case McpConfig::STACK_ADDRESS: c.cross_family_source = Config::CrossFamilySource::kStackAddress; break;
+    case McpConfig::SOURCE_POOL:
+      if (c.source_pool.empty()) return Bad("cross_family_source", "SOURCE_POOL needs addresses in source_pool");
+      c.cross_family_source = Config::CrossFamilySource::kSourcePool;
+      break;
+    default:
+      return Bad("cross_family_source",
+                 absl::StrCat(p.cross_family_source(), " is not STACK_ADDRESS or SOURCE_POOL"));
+  }
 
   const auto& e = p.eligible_flows();
   if (auto s = ParsePrefixes(e.destination_prefixes(), "eligible_flows.destination_prefixes", c.eligible_prefixes); !s.ok()) return s;
@@ -130,7 +141,14 @@ absl::StatusOr<Config> ConfigFromProto(const McpConfig& p) {
   if (auto s = ParsePrefixes(p.acl_source_prefixes(), "acl_source_prefixes", c.acl_source_prefixes); !s.ok()) return s;
   if (p.has_max_half_open_per_source()) c.max_half_open_per_source = p.max_half_open_per_source();
   if (p.has_max_half_open_total()) c.max_half_open_total = p.max_half_open_total();
-  if (p.has_max_subflows_per_connection()) c.max_subflows_per_connection = p.max_subflows_per_connection();
+  if (p.has_max_subflows_per_connection()) {
+    // Simultaneous subflows, the initial one included; the core counts them in 16 bits.
+    if (p.max_subflows_per_connection() < 1 || p.max_subflows_per_connection() > 65535) {
+      return Bad("max_subflows_per_connection",
+                 absl::StrCat(p.max_subflows_per_connection(), " is outside 1..65535"));
+    }
+    c.max_subflows_per_connection = p.max_subflows_per_connection();
+  }
   if (p.has_max_flows()) c.max_flows = p.max_flows();
   if (p.has_challenge_acks_per_second()) c.challenge_acks_per_second = p.challenge_acks_per_second();
   if (c.max_half_open_per_source == 0 || c.max_half_open_total == 0 || c.max_flows == 0) {
@@ -138,6 +156,18 @@ absl::StatusOr<Config> ConfigFromProto(const McpConfig& p) {
   }
   if (c.max_flows > (1u << 30)) return Bad("max_flows", "at most 2^30");
   if (c.max_half_open_total > c.max_flows) return Bad("max_half_open_total", "cannot exceed max_flows");
+  if (p.has_refuse_special_destinations()) c.refuse_special_destinations = p.refuse_special_destinations();
+  if (auto s = ParsePrefixes(p.refused_destination_prefixes(), "refused_destination_prefixes",
+                             c.refused_destination_prefixes);
+      !s.ok()) {
+    return s;
+  }
+  if (p.has_max_queued_events()) {
+    if (p.max_queued_events() == 0) {
+      return Bad("max_queued_events", "must be >= 1; use logging: false to queue none");
+    }
+    c.max_queued_events = p.max_queued_events();
+  }
   if (p.has_prefer_proxy_subtype()) {
     const auto subtype = mptcp_opts::PreferProxySubtype::FromValue(p.prefer_proxy_subtype());
     if (!subtype) {
