@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "benchmark/benchmark.h"
-#include "mcp_core/config.h"
+#include "mcp_core/config_loader.h"
 #include "mcp_core/converter.h"
 #include "mptcp_opts/mp_convert_ie.h"
 #include "mptcp_opts/option_area_builder.h"

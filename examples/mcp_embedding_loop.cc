@@ -6,7 +6,7 @@
 #include <deque>
 #include <string>
 
-#include "mcp_core/config.h"
+#include "mcp_core/config_loader.h"
 #include "mcp_core/converter.h"
 #include "mptcp_opts/mp_convert_ie.h"
 

@@ -1,7 +1,11 @@
-// The core's configuration as plain C++ values, built from config.proto
-// (textproto on disk) and validated. The per-segment path reads only this
-// struct; generated protobuf code stays at the edge.
+// The core's configuration as plain C++ values. The per-segment path reads
+// only this struct, and this header includes no protobuf: generated code stays
+// at the edge, in config_loader.h, which builds a Config from config.proto
+// (textproto on disk) and validates it. converter.h includes this header;
+// converter_header_has_no_protobuf_test keeps its include graph free of
+// protobuf.
 //
+//   #include "mcp_core/config_loader.h"   // the embedder's start-up code only
 //   absl::StatusOr<mcp_core::Config> c = mcp_core::LoadConfig(textproto);
 //   if (!c.ok()) std::cerr << c.status() << "\n";   // says which field and why
 //   mcp_core::Converter converter(*c);
@@ -10,11 +14,8 @@
 
 #include <cstdint>
 #include <optional>
-#include <string>
 #include <vector>
 
-#include "absl/status/statusor.h"
-#include "mcp_core/config.pb.h"
 #include "mcp_core/ip_prefix.h"
 #include "mcp_core/time.h"
 #include "mptcp_opts/ip_address.h"
@@ -23,6 +24,9 @@
 namespace mcp_core {
 
 enum class Role : uint8_t { kNetworkMcp, kCpeMcp, kMultipathClient };
+
+// Seed 002 §5.6.2: recorded only; the embedder's MPTCP scheduler applies it.
+enum class DistributionScheme : uint8_t { kDefaultScheduler, kRoundRobin, kPrimaryBackup, kRedundant };
 
 struct Config {
   Role role = Role::kNetworkMcp;
@@ -37,7 +41,7 @@ struct Config {
   std::vector<uint16_t> eligible_ports;               // empty = all
   std::vector<IpPrefix> excluded_prefixes;
   std::vector<uint8_t> supported_transport_protocols = {6};
-  McpConfig::DistributionScheme distribution_scheme = McpConfig::DEFAULT_SCHEDULER;
+  DistributionScheme distribution_scheme = DistributionScheme::kDefaultScheduler;
 
   bool relay_mp_capable_to_servers = true;            // seed 002 §5.6.1
   Duration server_mp_capable_timeout = Duration::Millis(3000);   // D9
@@ -73,12 +77,6 @@ struct Config {
   // D5: 0x9..0xE, default 0xE; the type holds nothing else.
   mptcp_opts::PreferProxySubtype prefer_proxy_subtype = mptcp_opts::PreferProxySubtype::Default();
 };
-
-// Converts and validates. Errors are InvalidArgument naming the field, e.g.
-// "source_pool[1]: '10.0.0.300' is not an IP address".
-absl::StatusOr<Config> ConfigFromProto(const McpConfig& proto);
-// Parses textproto (syntax errors name line and column), then ConfigFromProto.
-absl::StatusOr<Config> LoadConfig(const std::string& textproto);
 
 }  // namespace mcp_core
 

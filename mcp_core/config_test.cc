@@ -1,4 +1,4 @@
-#include "mcp_core/config.h"
+#include "mcp_core/config_loader.h"
 
 #include <string>
 #include <utility>
@@ -55,7 +55,7 @@ TEST(ConfigTest, EverySection56ParameterLoads) {
   )pb");
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->network_mcp_port, 5555);
-  EXPECT_EQ(c->distribution_scheme, McpConfig::PRIMARY_BACKUP);
+  EXPECT_EQ(c->distribution_scheme, DistributionScheme::kPrimaryBackup);
   EXPECT_FALSE(c->relay_mp_capable_to_servers);
   EXPECT_TRUE(c->mcp_withdrawal);
   EXPECT_EQ(c->mss_clamp, 1400);
@@ -118,6 +118,144 @@ TEST(ConfigTest, PreferProxySubtypeAcceptsBothEndsOfTheD5Range) {
     ASSERT_TRUE(c.ok()) << text << " -> " << c.status();
     EXPECT_EQ(c->prefer_proxy_subtype.value(), want) << text;
   }
+}
+
+// Issue 14: the destination policy, cross-family and event-queue settings and
+// the subflow limit's range, from config.proto to the plain Config.
+constexpr char kNetworkMcp[] = "role: NETWORK_MCP mcp_addresses: \"203.0.113.1\" ";
+
+absl::StatusOr<Config> LoadNetworkMcp(const std::string& extra) { return LoadConfig(kNetworkMcp + extra); }
+
+void ExpectRefused(const std::string& extra, const std::string& message) {
+  auto r = LoadNetworkMcp(extra);
+  ASSERT_FALSE(r.ok()) << extra;
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << extra;
+  EXPECT_EQ(r.status().message(), message) << extra;
+}
+
+TEST(ConfigTest, SecondPassSettingsDefaults) {
+  auto c = LoadNetworkMcp("");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->refuse_special_destinations);  // D13: on by default
+  EXPECT_TRUE(c->refused_destination_prefixes.empty());
+  EXPECT_EQ(c->cross_family_source, Config::CrossFamilySource::kStackAddress);  // seed 002 §5.5
+  EXPECT_EQ(c->max_queued_events, 65536u);
+  EXPECT_EQ(c->max_subflows_per_connection, 8u);
+  EXPECT_EQ(c->distribution_scheme, DistributionScheme::kDefaultScheduler);
+}
+
+TEST(ConfigTest, RefuseSpecialDestinationsCanBeSwitchedOff) {
+  auto off = LoadNetworkMcp("refuse_special_destinations: false");
+  ASSERT_TRUE(off.ok()) << off.status();
+  EXPECT_FALSE(off->refuse_special_destinations);
+  auto on = LoadNetworkMcp("refuse_special_destinations: true");
+  ASSERT_TRUE(on.ok()) << on.status();
+  EXPECT_TRUE(on->refuse_special_destinations);
+}
+
+TEST(ConfigTest, RefusedDestinationPrefixesParseAsPrefixes) {
+  auto c = LoadNetworkMcp(R"pb(refused_destination_prefixes: "10.0.0.0/8"
+                               refused_destination_prefixes: "fd00::/8")pb");
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_EQ(c->refused_destination_prefixes.size(), 2u);
+  EXPECT_TRUE(c->refused_destination_prefixes[0].Contains(mptcp_opts::IpAddress::V4(10, 1, 2, 3)));
+  EXPECT_FALSE(c->refused_destination_prefixes[0].Contains(mptcp_opts::IpAddress::V4(11, 0, 0, 1)));
+  EXPECT_TRUE(c->refused_destination_prefixes[1].Contains(*mptcp_opts::IpAddress::Parse("fd12::1")));
+}
+
+TEST(ConfigTest, RefusedDestinationPrefixWithBadTextIsRefusedNamingTheEntry) {
+  ExpectRefused(R"pb(refused_destination_prefixes: "10.0.0.0/8"
+                     refused_destination_prefixes: "10.0.0.0/33")pb",
+                "refused_destination_prefixes[1]: '10.0.0.0/33' is not an IP prefix");
+  ExpectRefused(R"pb(refused_destination_prefixes: "intranet")pb",
+                "refused_destination_prefixes[0]: 'intranet' is not an IP prefix");
+}
+
+TEST(ConfigTest, CrossFamilySource) {
+  auto unset = LoadNetworkMcp("");
+  ASSERT_TRUE(unset.ok()) << unset.status();
+  EXPECT_EQ(unset->cross_family_source, Config::CrossFamilySource::kStackAddress);
+  auto stack = LoadNetworkMcp("cross_family_source: STACK_ADDRESS");
+  ASSERT_TRUE(stack.ok()) << stack.status();
+  EXPECT_EQ(stack->cross_family_source, Config::CrossFamilySource::kStackAddress);
+  auto unspecified = LoadNetworkMcp("cross_family_source: CROSS_FAMILY_SOURCE_UNSPECIFIED");
+  ASSERT_TRUE(unspecified.ok()) << unspecified.status();
+  EXPECT_EQ(unspecified->cross_family_source, Config::CrossFamilySource::kStackAddress);
+  // PRESERVE mode (the default) with a pool for the cross-family legs only.
+  auto pool = LoadNetworkMcp(R"pb(cross_family_source: SOURCE_POOL source_pool: "2001:db8::200")pb");
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  EXPECT_EQ(pool->cross_family_source, Config::CrossFamilySource::kSourcePool);
+  EXPECT_FALSE(pool->source_pool_mode);
+  EXPECT_EQ(pool->source_pool.size(), 1u);
+}
+
+TEST(ConfigTest, CrossFamilySourcePoolWithoutPoolIsRefused) {
+  ExpectRefused("cross_family_source: SOURCE_POOL", "cross_family_source: SOURCE_POOL needs addresses in source_pool");
+}
+
+TEST(ConfigTest, CrossFamilySourceOutsideTheEnumIsRefused) {
+  McpConfig p;
+  p.set_role(McpConfig::NETWORK_MCP);
+  p.add_mcp_addresses("203.0.113.1");
+  p.set_cross_family_source(static_cast<McpConfig::CrossFamilySource>(7));
+  auto r = ConfigFromProto(p);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(std::string(r.status().message()), "cross_family_source: 7 is not STACK_ADDRESS or SOURCE_POOL");
+}
+
+TEST(ConfigTest, MaxQueuedEvents) {
+  for (uint32_t v : {1u, 100u, 4294967295u}) {
+    auto c = LoadNetworkMcp("max_queued_events: " + std::to_string(v));
+    ASSERT_TRUE(c.ok()) << v << " -> " << c.status();
+    EXPECT_EQ(c->max_queued_events, v);
+  }
+  ExpectRefused("max_queued_events: 0", "max_queued_events: must be >= 1; use logging: false to queue none");
+}
+
+TEST(ConfigTest, MaxSubflowsPerConnectionFitsTheSixteenBitCounter) {
+  for (uint32_t v : {1u, 8u, 255u, 256u, 65535u}) {
+    auto c = LoadNetworkMcp("max_subflows_per_connection: " + std::to_string(v));
+    ASSERT_TRUE(c.ok()) << v << " -> " << c.status();
+    EXPECT_EQ(c->max_subflows_per_connection, v);
+  }
+  for (uint32_t v : {0u, 65536u, 4294967295u}) {
+    ExpectRefused("max_subflows_per_connection: " + std::to_string(v),
+                  "max_subflows_per_connection: " + std::to_string(v) + " is outside 1..65535");
+  }
+}
+
+TEST(ConfigTest, DistributionSchemeMapsEveryProtoValue) {
+  for (const auto& [text, want] : {std::pair{"DISTRIBUTION_UNSPECIFIED", DistributionScheme::kDefaultScheduler},
+                                   std::pair{"DEFAULT_SCHEDULER", DistributionScheme::kDefaultScheduler},
+                                   std::pair{"ROUND_ROBIN", DistributionScheme::kRoundRobin},
+                                   std::pair{"PRIMARY_BACKUP", DistributionScheme::kPrimaryBackup},
+                                   std::pair{"REDUNDANT", DistributionScheme::kRedundant}}) {
+    auto c = LoadNetworkMcp(std::string("traffic_distribution_scheme: ") + text);
+    ASSERT_TRUE(c.ok()) << text << " -> " << c.status();
+    EXPECT_EQ(c->distribution_scheme, want) << text;
+  }
+  McpConfig p;
+  p.set_role(McpConfig::NETWORK_MCP);
+  p.add_mcp_addresses("203.0.113.1");
+  p.set_traffic_distribution_scheme(static_cast<McpConfig::DistributionScheme>(9));
+  auto r = ConfigFromProto(p);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(std::string(r.status().message()),
+            "traffic_distribution_scheme: 9 is not DEFAULT_SCHEDULER, ROUND_ROBIN, PRIMARY_BACKUP or REDUNDANT");
+}
+
+// The shared textproto helper: any message, the first error with the 1-based
+// line and column protobuf's parser reports (here: just after the unknown name).
+TEST(ConfigTest, ParseConfigTextProtoNamesTheFirstErrorsPosition) {
+  McpConfig p;
+  EXPECT_TRUE(ParseConfigTextProto("role: CPE_MCP\nsend_source_ie: true", p).ok());
+  EXPECT_EQ(p.role(), McpConfig::CPE_MCP);
+  EXPECT_TRUE(p.send_source_ie());
+  Endpoint e;
+  const absl::Status s = ParseConfigTextProto("address: \"192.0.2.1\"\n  prot: 1\n  bogus: 2", e);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(std::string(s.message()),
+            "config textproto: line 2, column 7: Message type \"mcp_core.Endpoint\" has no field named \"prot\".");
 }
 
 TEST(ConfigTest, IpPrefix) {

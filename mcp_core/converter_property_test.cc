@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "mcp_core/config.h"
+#include "mcp_core/config_loader.h"
 #include "mcp_core/converter.h"
 #include "mcp_core/test_harness.h"
 

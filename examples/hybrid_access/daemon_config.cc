@@ -1,13 +1,11 @@
 #include "examples/hybrid_access/daemon_config.h"
 
-#include <google/protobuf/io/tokenizer.h>
-#include <google/protobuf/text_format.h>
-
 #include <fstream>
 #include <sstream>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "mcp_core/config_loader.h"
 
 namespace hybrid_access {
 namespace {
@@ -15,18 +13,6 @@ namespace {
 absl::Status Bad(const std::string& field, const std::string& why) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": ", why));
 }
-
-// Keeps the first textproto syntax error with its position.
-class FirstError : public google::protobuf::io::ErrorCollector {
- public:
-  void AddError(int line, int column, const std::string& message) override {
-    if (first_.empty()) first_ = absl::StrCat("line ", line + 1, ", column ", column + 1, ": ", message);
-  }
-  const std::string& first() const { return first_; }
-
- private:
-  std::string first_;
-};
 
 // `value` of optional field `field` when set, else `fallback`; in [lo, hi].
 absl::StatusOr<uint32_t> InRange(const char* field, bool has, uint32_t value, uint32_t fallback,
@@ -86,12 +72,8 @@ absl::StatusOr<DaemonSettings> DaemonConfigFromProto(const DaemonConfig& p) {
 
 absl::StatusOr<DaemonSettings> LoadDaemonConfig(const std::string& textproto) {
   DaemonConfig proto;
-  google::protobuf::TextFormat::Parser parser;
-  FirstError errors;
-  parser.RecordErrorsTo(&errors);
-  if (!parser.ParseFromString(textproto, &proto)) {
-    return absl::InvalidArgumentError(absl::StrCat("config textproto: ", errors.first()));
-  }
+  // The core's parser: the first syntax error with its line and column.
+  if (auto s = mcp_core::ParseConfigTextProto(textproto, proto); !s.ok()) return s;
   return DaemonConfigFromProto(proto);
 }
 

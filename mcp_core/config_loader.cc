@@ -1,4 +1,4 @@
-#include "mcp_core/config.h"
+#include "mcp_core/config_loader.h"
 
 #include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/text_format.h>
@@ -35,8 +35,8 @@ absl::Status ParsePrefixes(const google::protobuf::RepeatedPtrField<std::string>
   return absl::OkStatus();
 }
 
-// Collects textproto syntax errors with their position.
-class ErrorCollector : public google::protobuf::io::ErrorCollector {
+// Keeps the first textproto syntax error with its position (1-based).
+class FirstError : public google::protobuf::io::ErrorCollector {
  public:
   void AddError(int line, int column, const std::string& message) override {
     if (first_.empty()) first_ = absl::StrCat("line ", line + 1, ", column ", column + 1, ": ", message);
@@ -75,6 +75,17 @@ absl::StatusOr<Config> ConfigFromProto(const McpConfig& p) {
   if (auto s = ParseAddresses(p.source_pool(), "source_pool", c.source_pool); !s.ok()) return s;
   if (c.source_pool_mode && c.source_pool.empty()) return Bad("source_pool", "source_mode POOL needs addresses");
   c.send_source_ie = p.send_source_ie();
+  switch (p.cross_family_source()) {
+    case McpConfig::CROSS_FAMILY_SOURCE_UNSPECIFIED:
+    case McpConfig::STACK_ADDRESS: c.cross_family_source = Config::CrossFamilySource::kStackAddress; break;
+    case McpConfig::SOURCE_POOL:
+      if (c.source_pool.empty()) return Bad("cross_family_source", "SOURCE_POOL needs addresses in source_pool");
+      c.cross_family_source = Config::CrossFamilySource::kSourcePool;
+      break;
+    default:
+      return Bad("cross_family_source",
+                 absl::StrCat(p.cross_family_source(), " is not STACK_ADDRESS or SOURCE_POOL"));
+  }
 
   const auto& e = p.eligible_flows();
   if (auto s = ParsePrefixes(e.destination_prefixes(), "eligible_flows.destination_prefixes", c.eligible_prefixes); !s.ok()) return s;
@@ -94,9 +105,17 @@ absl::StatusOr<Config> ConfigFromProto(const McpConfig& p) {
       c.supported_transport_protocols.push_back(static_cast<uint8_t>(p.supported_transport_protocols(i)));
     }
   }
-  c.distribution_scheme = p.traffic_distribution_scheme() == McpConfig::DISTRIBUTION_UNSPECIFIED
-                              ? McpConfig::DEFAULT_SCHEDULER
-                              : p.traffic_distribution_scheme();
+  switch (p.traffic_distribution_scheme()) {
+    case McpConfig::DISTRIBUTION_UNSPECIFIED:
+    case McpConfig::DEFAULT_SCHEDULER: c.distribution_scheme = DistributionScheme::kDefaultScheduler; break;
+    case McpConfig::ROUND_ROBIN: c.distribution_scheme = DistributionScheme::kRoundRobin; break;
+    case McpConfig::PRIMARY_BACKUP: c.distribution_scheme = DistributionScheme::kPrimaryBackup; break;
+    case McpConfig::REDUNDANT: c.distribution_scheme = DistributionScheme::kRedundant; break;
+    default:
+      return Bad("traffic_distribution_scheme",
+                 absl::StrCat(p.traffic_distribution_scheme(),
+                              " is not DEFAULT_SCHEDULER, ROUND_ROBIN, PRIMARY_BACKUP or REDUNDANT"));
+  }
   if (p.has_relay_mp_capable_to_servers()) c.relay_mp_capable_to_servers = p.relay_mp_capable_to_servers();
   if (p.has_server_mp_capable_timeout_ms()) c.server_mp_capable_timeout = Duration::Millis(p.server_mp_capable_timeout_ms());
   if (p.has_server_cache_ttl_seconds()) c.server_cache_ttl = Duration::Seconds(p.server_cache_ttl_seconds());
@@ -122,7 +141,14 @@ absl::StatusOr<Config> ConfigFromProto(const McpConfig& p) {
   if (auto s = ParsePrefixes(p.acl_source_prefixes(), "acl_source_prefixes", c.acl_source_prefixes); !s.ok()) return s;
   if (p.has_max_half_open_per_source()) c.max_half_open_per_source = p.max_half_open_per_source();
   if (p.has_max_half_open_total()) c.max_half_open_total = p.max_half_open_total();
-  if (p.has_max_subflows_per_connection()) c.max_subflows_per_connection = p.max_subflows_per_connection();
+  if (p.has_max_subflows_per_connection()) {
+    // Simultaneous subflows, the initial one included; the core counts them in 16 bits.
+    if (p.max_subflows_per_connection() < 1 || p.max_subflows_per_connection() > 65535) {
+      return Bad("max_subflows_per_connection",
+                 absl::StrCat(p.max_subflows_per_connection(), " is outside 1..65535"));
+    }
+    c.max_subflows_per_connection = p.max_subflows_per_connection();
+  }
   if (p.has_max_flows()) c.max_flows = p.max_flows();
   if (p.has_challenge_acks_per_second()) c.challenge_acks_per_second = p.challenge_acks_per_second();
   if (c.max_half_open_per_source == 0 || c.max_half_open_total == 0 || c.max_flows == 0) {
@@ -130,6 +156,18 @@ absl::StatusOr<Config> ConfigFromProto(const McpConfig& p) {
   }
   if (c.max_flows > (1u << 30)) return Bad("max_flows", "at most 2^30");
   if (c.max_half_open_total > c.max_flows) return Bad("max_half_open_total", "cannot exceed max_flows");
+  if (p.has_refuse_special_destinations()) c.refuse_special_destinations = p.refuse_special_destinations();
+  if (auto s = ParsePrefixes(p.refused_destination_prefixes(), "refused_destination_prefixes",
+                             c.refused_destination_prefixes);
+      !s.ok()) {
+    return s;
+  }
+  if (p.has_max_queued_events()) {
+    if (p.max_queued_events() == 0) {
+      return Bad("max_queued_events", "must be >= 1; use logging: false to queue none");
+    }
+    c.max_queued_events = p.max_queued_events();
+  }
   if (p.has_prefer_proxy_subtype()) {
     const auto subtype = mptcp_opts::PreferProxySubtype::FromValue(p.prefer_proxy_subtype());
     if (!subtype) {
@@ -142,14 +180,19 @@ absl::StatusOr<Config> ConfigFromProto(const McpConfig& p) {
   return c;
 }
 
-absl::StatusOr<Config> LoadConfig(const std::string& textproto) {
-  McpConfig proto;
+absl::Status ParseConfigTextProto(const std::string& textproto, google::protobuf::Message& message) {
   google::protobuf::TextFormat::Parser parser;
-  ErrorCollector errors;
+  FirstError errors;
   parser.RecordErrorsTo(&errors);
-  if (!parser.ParseFromString(textproto, &proto)) {
+  if (!parser.ParseFromString(textproto, &message)) {
     return absl::InvalidArgumentError(absl::StrCat("config textproto: ", errors.first()));
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Config> LoadConfig(const std::string& textproto) {
+  McpConfig proto;
+  if (auto s = ParseConfigTextProto(textproto, proto); !s.ok()) return s;
   return ConfigFromProto(proto);
 }
 
