@@ -48,7 +48,8 @@ struct Action {
     kAnswerSyn,
     kReset,      // abort `leg` with RST
     kFastClose,  // abort the MPTCP connection on `leg` (MP_FASTCLOSE)
-    kClose,      // graceful close of `leg` (FIN, or DATA_FIN on MPTCP)
+    kClose,      // graceful close of `leg` (FIN, or DATA_FIN on MPTCP; a multipath
+                 // client's application upstream: give it end-of-file)
     // Multipath client only: the local application's connection is ready
     // (or, with `failed`, could not be made).
     kNotifyApplication,

@@ -82,8 +82,10 @@ TEST(MultipathClientRule, HonoursCapabilityCacheUntilTtl) {
   TeachNoEcho(client, T(0), T(40));
   const Instant expiry = T(40) + Duration::Seconds(100);
 
-  // One millisecond before the TTL: still cached.
+  // One millisecond before the TTL: still cached. (The first connection's
+  // fallback leg never came up: its setup timer fired long ago, here.)
   client.HandleTimeouts(T(100039));
+  EXPECT_THAT(Describe(Drain(client)), ElementsAre("NOTIFY_APP up failed", "RESET down"));
   ASSERT_TRUE(client.HandleLocalConnect(T(100039), Connect(FromPort(50002))).ok());
   EXPECT_THAT(Describe(Drain(client)), ElementsAre("OPEN down tcp 192.0.2.80:443"));
   EXPECT_EQ(client.stats().count(EventKind::kCapabilityCacheHit), 1u);

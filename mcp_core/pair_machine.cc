@@ -220,8 +220,9 @@ void PairMachine::Abort(FlowId id, const Pair& p, Leg leg) {
   out_.Push(std::move(a));
 }
 
+// For a multipath client's application, kClose on the upstream leg means
+// "the server side closed: give the application end-of-file".
 void PairMachine::Close(FlowId id, const Pair& p, Leg leg) {
-  if (leg == Leg::kUpstream && p.up_kind == UpstreamKind::kApplication) return;  // the app reads EOF
   Action a;
   a.kind = Action::kClose;
   a.flow = id;
