@@ -103,7 +103,11 @@ class Converter {
   [[nodiscard]] Verdict HandleAcceptedConnection(Instant now, const AcceptedConnection& conn);
   // Multipath client: open a connection for a local application. The
   // returned flow's upstream is the application; results arrive as
-  // kNotifyApplication actions.
+  // kNotifyApplication actions. Through the network MCP when the flow is
+  // eligible and the MCP is not in the capability cache (draft -10 §6: a
+  // MUST); otherwise (NOT_ELIGIBLE, CAPABILITY_CACHE_HIT) the pair's leg goes
+  // straight to the server in plain TCP. InvalidArgument: destination port 0,
+  // or a destination an IE cannot carry (D7); ResourceExhausted: a setup limit.
   [[nodiscard]] absl::StatusOr<FlowId> HandleLocalConnect(Instant now, const LocalConnect& request);
   // NotFound: no such pair (or closed). FailedPrecondition: the event is
   // illegal in the pair's state (nothing changes).
