@@ -94,8 +94,9 @@ class Converter {
   [[nodiscard]] Verdict HandleSegment(Instant now, const SegmentView& segment);
   // A burst of segments (one receive batch): verdicts[i] is what
   // HandleSegment would return for segments[i], applied in order. Prefetches
-  // the flow index and the pairs a few segments ahead. verdicts.size() must
-  // be at least segments.size().
+  // the flow index and the pairs a few segments ahead. Handles the first
+  // min(segments.size(), verdicts.size()) segments: none past the end of
+  // `verdicts` (converter_batch.cc).
   void HandleSegments(Instant now, std::span<const SegmentView> segments, std::span<Verdict> verdicts);
   // A connection accepted by the embedder's own stack (see AcceptedConnection):
   // an MPTCP connection at a network MCP, a transparently intercepted LAN

@@ -138,4 +138,24 @@ std::optional<std::pair<FlowId, Leg>> FlowTable::Find(const FourTuple& tuple) co
                         (*it & 1) ? Leg::kDownstream : Leg::kUpstream);
 }
 
+void FlowTable::PrefetchSlot(uint32_t key) const {
+  // Every line the pair touches (it is not line-aligned: 168 bytes span
+  // three or four): Find reads its tuples, the converter then its state and
+  // sequence spaces.
+  const char* begin = reinterpret_cast<const char*>(&Slot(key >> 1));
+  const uintptr_t first = reinterpret_cast<uintptr_t>(begin) & ~uintptr_t{63};
+  const uintptr_t last = reinterpret_cast<uintptr_t>(begin + sizeof(Pair) - 1);
+  for (uintptr_t line = first; line <= last; line += 64) {
+    __builtin_prefetch(reinterpret_cast<const void*>(line), 1, 3);  // for writing: the converter updates the pair
+  }
+  asm volatile("");  // a side effect, so that the compiler keeps the prefetches (see PrefetchProbe)
+}
+
+void FlowTable::PrefetchPair(const FourTuple& tuple) const {
+  // find() with a key whose equality prefetches each candidate and fails:
+  // the swiss table's own probe walk, ending at the first group with an
+  // empty slot (normally the first one).
+  (void)index_.find(PrefetchProbe{&tuple});
+}
+
 }  // namespace mcp_core
