@@ -8,6 +8,7 @@
 // legs is still open (an embedder model tracks every leg from the actions it
 // receives and the events it reports).
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <random>
 #include <vector>
@@ -208,18 +209,25 @@ void RunRandom(const std::string& role_config, uint32_t seed) {
   EXPECT_EQ(c.stats().half_open, 0u);
 }
 
+// Seeds per role: 20 in ./dev test; a campaign sets MCP_PROPERTY_SEEDS
+// (e.g. MCP_PROPERTY_SEEDS=2000 bazel-bin/mcp_core/converter_property_test).
+uint32_t Seeds() {
+  const char* n = std::getenv("MCP_PROPERTY_SEEDS");
+  return n ? uint32_t(std::strtoul(n, nullptr, 10)) : 20;
+}
+
 TEST(ConverterPropertyTest, NetworkMcpRandomInterleavings) {
-  for (uint32_t seed = 1; seed <= 20; ++seed) RunRandom("role: NETWORK_MCP mcp_addresses: \"203.0.113.1\"", seed);
+  for (uint32_t seed = 1; seed <= Seeds(); ++seed) RunRandom("role: NETWORK_MCP mcp_addresses: \"203.0.113.1\"", seed);
 }
 
 TEST(ConverterPropertyTest, MultipathClientRandomInterleavings) {
-  for (uint32_t seed = 1; seed <= 20; ++seed) {
+  for (uint32_t seed = 1; seed <= Seeds(); ++seed) {
     RunRandom("role: MULTIPATH_CLIENT network_mcps { address: \"203.0.113.1\" port: 5555 }", seed);
   }
 }
 
 TEST(ConverterPropertyTest, CpeRandomInterleavings) {
-  for (uint32_t seed = 1; seed <= 20; ++seed) {
+  for (uint32_t seed = 1; seed <= Seeds(); ++seed) {
     RunRandom("role: CPE_MCP network_mcps { address: \"203.0.113.1\" port: 5555 }", seed);
   }
 }
