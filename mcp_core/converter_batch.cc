@@ -25,9 +25,10 @@ namespace {
 // reads it. Chosen by measurement (bench/mcp_core_benchmark.cc, 1M random
 // pairs, bursts of 32, two runs each, ns per tracked segment): D=2 105-107,
 // D=4 97-110, D=6 99-100, D=8 113-123, D=12 124-141; pass-through 28-35
-// for all. A burst is not pipelined across calls, so the first 2D segments
-// of each start with their misses only partly hidden: the smallest D that
-// hides a miss wins. To try another:
+// for all (D = 3, 4, 6 again with the hash computed once: within the noise
+// of a loaded machine). A burst is not pipelined across calls, so the first
+// 2D segments of each start with their misses only partly hidden: the
+// smallest D that hides a miss wins. To try another:
 // --per_file_copt=mcp_core/converter_batch.cc@-DMCP_CORE_BATCH_PREFETCH_DISTANCE=6
 #ifndef MCP_CORE_BATCH_PREFETCH_DISTANCE
 #define MCP_CORE_BATCH_PREFETCH_DISTANCE 4
@@ -43,17 +44,24 @@ constexpr size_t kIndexAhead = 2 * kPairAhead;
 void Converter::HandleSegments(Instant now, std::span<const SegmentView> segments,
                                std::span<Verdict> verdicts) {
   const size_t n = std::min(segments.size(), verdicts.size());
+  // Each tuple is hashed once for both stages (the third hash is Find's,
+  // inside HandleSegment): hashing three times cost 3-4 ns a segment.
+  size_t hashes[kIndexAhead];  // by segment index modulo kIndexAhead
+  auto index_stage = [&](size_t i) {
+    hashes[i % kIndexAhead] = flows_.IndexHash(segments[i].tuple);
+    flows_.PrefetchIndex(hashes[i % kIndexAhead]);
+  };
   // Prologue: fill the pipeline. The first D pairs' stage 2 reads index
   // slots that were only just requested; it waits for them, but all 2D
   // index requests are already in flight together.
-  for (size_t i = 0; i < std::min(n, kIndexAhead); ++i) flows_.PrefetchIndex(segments[i].tuple);
-  for (size_t i = 0; i < std::min(n, kPairAhead); ++i) flows_.PrefetchPair(segments[i].tuple);
+  for (size_t i = 0; i < std::min(n, kIndexAhead); ++i) index_stage(i);
+  for (size_t i = 0; i < std::min(n, kPairAhead); ++i) flows_.PrefetchPair(hashes[i]);
   for (size_t i = 0; i < n; ++i) {
     // Prefetches are hints: a segment that creates or closes a pair in the
     // meantime (a SYN, a RST) only makes a later hint useless, never wrong,
     // since HandleSegment looks the tuple up itself.
-    if (i + kIndexAhead < n) flows_.PrefetchIndex(segments[i + kIndexAhead].tuple);
-    if (i + kPairAhead < n) flows_.PrefetchPair(segments[i + kPairAhead].tuple);
+    if (i + kPairAhead < n) flows_.PrefetchPair(hashes[(i + kPairAhead) % kIndexAhead]);
+    if (i + kIndexAhead < n) index_stage(i + kIndexAhead);  // takes segment i's hash slot
     verdicts[i] = HandleSegment(now, segments[i]);
   }
 }

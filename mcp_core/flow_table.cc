@@ -151,11 +151,11 @@ void FlowTable::PrefetchSlot(uint32_t key) const {
   asm volatile("");  // a side effect, so that the compiler keeps the prefetches (see PrefetchProbe)
 }
 
-void FlowTable::PrefetchPair(const FourTuple& tuple) const {
+void FlowTable::PrefetchPair(size_t hash) const {
   // find() with a key whose equality prefetches each candidate and fails:
   // the swiss table's own probe walk, ending at the first group with an
   // empty slot (normally the first one).
-  (void)index_.find(PrefetchProbe{&tuple});
+  (void)index_.find(PrefetchProbe{hash});
 }
 
 }  // namespace mcp_core

@@ -56,14 +56,16 @@ class FlowTable {
   // VPP and DPDK graph nodes do. Hints only: nothing changes and nothing
   // waits for memory, except as noted.
   //
-  // Stage 1: the index's control group and key slots where `tuple` hashes.
-  void PrefetchIndex(const FourTuple& tuple) const { index_.prefetch(PrefetchProbe{&tuple}); }
+  // The index hash of `tuple`, computed once for both stages.
+  size_t IndexHash(const FourTuple& tuple) const { return Hash{this}(tuple); }
+  // Stage 1: the index's control group and key slots where the hash points.
+  void PrefetchIndex(size_t hash) const { index_.prefetch(PrefetchProbe{hash}); }
   // Stage 2, once stage 1's lines have arrived (issued earlier for the same
-  // tuple; otherwise this waits for them): every cache line of each pair
-  // whose key sits where `tuple` hashes with a matching hash tag (the pair
+  // hash; otherwise this waits for them): every cache line of each pair
+  // whose key sits where the hash points with a matching hash tag (the pair
   // the tuple belongs to, if any, and rarely a stranger). No tuple compare,
   // so it never waits for a pair.
-  void PrefetchPair(const FourTuple& tuple) const;
+  void PrefetchPair(size_t hash) const;
 
   uint32_t size() const { return in_use_; }
   uint32_t capacity() const { return max_flows_; }
@@ -80,9 +82,10 @@ class FlowTable {
     return (key & 1) ? p.down : p.up;
   }
 
-  // The prefetches' lookup key: hashes as its tuple; "compares" by
-  // prefetching the candidate's pair and saying no, so that PrefetchPair's
-  // find() walks the probe sequence to its end without touching a pair.
+  // The prefetches' lookup key: hashes as the tuple it was computed from;
+  // "compares" by prefetching the candidate's pair and saying no, so that
+  // PrefetchPair's find() walks the probe sequence to its end without
+  // touching a pair.
   //
   // Both stages must look like they do something: GCC 12's mod/ref analysis
   // takes a function whose only effect is __builtin_prefetch for one without
@@ -92,7 +95,7 @@ class FlowTable {
   // hash and in PrefetchSlot: a side effect the compiler must keep, at no
   // cost.
   struct PrefetchProbe {
-    const FourTuple* tuple;
+    size_t hash;
   };
   void PrefetchSlot(uint32_t key) const;
 
@@ -102,7 +105,7 @@ class FlowTable {
     size_t operator()(uint32_t key) const { return (*this)(table->KeyTuple(key)); }
     size_t operator()(const FourTuple& t) const;
     size_t operator()(const PrefetchProbe& p) const {
-      size_t h = (*this)(*p.tuple);
+      size_t h = p.hash;
       asm volatile("" : "+r"(h));  // see PrefetchProbe
       return h;
     }
