@@ -49,8 +49,10 @@ fi
 status=0
 /usr/bin/python3 bench/compare.py "$out" --baseline bench/baseline.json ${check[@]+"${check[@]}"} || status=$?
 
-# mcp_core (issue 5): per-call costs and heap bytes per pair with a million
-# pairs; its own table against the issue's targets (about a minute).
+# mcp_core (issues 5 and 14): costs per segment, single and in bursts of 32,
+# every segment a random pair of a million, and heap bytes per pair; its own
+# table against the issue-14 targets with the batch/single ratios (about two
+# minutes).
 bazel build -c opt //bench:mcp_core_benchmark
 core_bin="$(bazel info -c opt bazel-bin 2>/dev/null)/bench/mcp_core_benchmark"
 echo >&2
