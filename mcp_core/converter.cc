@@ -192,14 +192,7 @@ Verdict Converter::NewExplicitFlow(Instant now, Interface iface, const FourTuple
   }
   setup.answer = std::move(request.echo);
   setup.app_data.assign(payload.begin() + request.ies_length, payload.end());  // D4: data after the IEs
-  Action open;
-  open.kind = Action::kOpenLeg;
-  open.flow = id;
-  open.leg = Leg::kDownstream;
-  open.transport = p.down_transport;
-  open.tuple = p.down;
-  open.mss = config_.mss_clamp;
-  open.dscp = p.dscp;
+  Action open = OpenDownstream(id, p, config_.mss_clamp);
   open.payload = setup.app_data;
   out_.Push(std::move(open));
   out_.Emit(EventKind::kPairCreated, id);
@@ -272,14 +265,7 @@ FlowId Converter::OpenDirect(Instant now, const FourTuple& tuple, std::span<cons
   p.dscp = dscp;
   p.setup()->server = tuple;
   p.setup()->app_data.assign(data.begin(), data.end());
-  Action open;
-  open.kind = Action::kOpenLeg;
-  open.flow = id;
-  open.leg = Leg::kDownstream;
-  open.transport = Transport::kTcp;
-  open.tuple = p.down;
-  open.mss = config_.mss_clamp;
-  open.dscp = dscp;
+  Action open = OpenDownstream(id, p, config_.mss_clamp);
   open.payload.assign(data.begin(), data.end());
   out_.Push(std::move(open));
   out_.Emit(EventKind::kPairCreated, id);
@@ -313,14 +299,7 @@ absl::StatusOr<FlowId> Converter::OpenToMcp(Instant now, const FourTuple& tuple,
   setup.sent_ies.assign(buf, buf + n);
   setup.app_data.assign(data.begin(), data.end());
   setup.server = tuple;
-  Action open;
-  open.kind = Action::kOpenLeg;
-  open.flow = id;
-  open.leg = Leg::kDownstream;
-  open.transport = Transport::kMptcp;
-  open.tuple = p.down;
-  open.mss = config_.mss_clamp;
-  open.dscp = dscp;
+  Action open = OpenDownstream(id, p, config_.mss_clamp);
   open.payload = setup.sent_ies;
   open.echo_length = uint16_t(n);
   open.payload.insert(open.payload.end(), data.begin(), data.end());

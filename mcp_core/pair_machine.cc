@@ -48,6 +48,18 @@ std::optional<Input> InputFor(const Pair& p, Leg leg, const LegSignal& s) {
   return std::nullopt;
 }
 
+Action OpenDownstream(FlowId id, const Pair& p, uint16_t mss) {
+  Action a;
+  a.kind = Action::kOpenLeg;
+  a.flow = id;
+  a.leg = Leg::kDownstream;
+  a.transport = p.down_transport;
+  a.tuple = p.down;
+  a.mss = mss;
+  a.dscp = p.dscp;
+  return a;
+}
+
 PairMachine::PairMachine(const Config& config, FlowTable& flows, Admission& admission, Caches& caches,
                          Outputs& out)
     : config_(config), flows_(flows), admission_(admission), caches_(caches), out_(out) {
@@ -245,14 +257,7 @@ void PairMachine::OpenPlainToServer(FlowId id, Pair& p, bool fallback) {
     flows_.IndexLeg(id, Leg::kDownstream);
   }
   p.down_transport = Transport::kTcp;
-  Action a;
-  a.kind = Action::kOpenLeg;
-  a.flow = id;
-  a.leg = Leg::kDownstream;
-  a.transport = Transport::kTcp;
-  a.tuple = p.down;
-  a.mss = config_.mss_clamp;
-  a.dscp = p.dscp;
+  Action a = OpenDownstream(id, p, config_.mss_clamp);
   if (setup) a.payload = setup->app_data;  // the data that came with the SYN, after the IEs
   out_.Push(std::move(a));
 }

@@ -41,6 +41,10 @@ struct LegSignal {
   Echo echo = Echo::kAbsent;
 };
 
+// The kOpenLeg action for `pair`'s downstream leg as it stands (its tuple,
+// transport and DSCP), clamped to `mss`; the caller adds the SYN's payload.
+Action OpenDownstream(FlowId id, const Pair& pair, uint16_t mss);
+
 // The table's Input for `signal` on `leg` of `pair`, or nullopt when the
 // signal means nothing for that leg (e.g. MP_FASTCLOSE on a TCP leg).
 std::optional<Input> InputFor(const Pair& pair, Leg leg, const LegSignal& signal);
