@@ -96,7 +96,8 @@ class Converter {
   // HandleSegment would return for segments[i], applied in order. Prefetches
   // the flow index and the pairs a few segments ahead. Handles the first
   // min(segments.size(), verdicts.size()) segments: none past the end of
-  // `verdicts` (converter_batch.cc).
+  // `verdicts` (converter_batch.cc). Exactly HandleSegment per segment, so
+  // its counters too: a `now` that went backwards counts once per segment.
   void HandleSegments(Instant now, std::span<const SegmentView> segments, std::span<Verdict> verdicts);
   // A connection accepted by the embedder's own stack (see AcceptedConnection):
   // an MPTCP connection at a network MCP, a transparently intercepted LAN
