@@ -18,7 +18,6 @@ constexpr uint8_t kTcpOptionFastOpen = 34;  // RFC 7413
 struct SynOptions {
   bool mp_capable = false;
   bool prefer_proxy = false;
-  bool fast_open = false;  // a TFO cookie or cookie request
   std::optional<uint32_t> join_token;
   std::optional<uint8_t> window_scale;
 };
@@ -33,7 +32,12 @@ SynOptions ScanSyn(std::span<const uint8_t> area, const mo::CodecConfig& codec, 
     if (std::holds_alternative<mo::MpPreferProxy>(e.value)) out.prefer_proxy = true;
     if (auto* j = std::get_if<mo::MpJoinSyn>(&e.value)) out.join_token = j->token;
   }
-  // TFO is not among the options the codec keeps: one walk over the kinds.
+  return out;
+}
+
+// A TFO cookie or cookie request (RFC 7413). Not among the options the codec
+// keeps: one walk over the kinds, made only where it matters (a CPE's SYN).
+bool CarriesFastOpen(std::span<const uint8_t> area) {
   for (size_t i = 0; i < area.size();) {
     const uint8_t kind = area[i];
     if (kind == 0) break;
@@ -42,10 +46,10 @@ SynOptions ScanSyn(std::span<const uint8_t> area, const mo::CodecConfig& codec, 
       continue;
     }
     if (i + 1 >= area.size() || area[i + 1] < 2) break;
-    if (kind == kTcpOptionFastOpen) out.fast_open = true;
+    if (kind == kTcpOptionFastOpen) return true;
     i += area[i + 1];
   }
-  return out;
+  return false;
 }
 
 }  // namespace
@@ -113,7 +117,7 @@ Verdict Converter::OnSynAtMcp(Instant now, const SegmentView& seg) {
 
 Verdict Converter::OnSynAtCpe(Instant now, const SegmentView& seg) {
   const SynOptions syn = ScanSyn(seg.options, codec_, parsed_);
-  const bool tfo = syn.fast_open || !seg.payload.empty();
+  const bool tfo = !seg.payload.empty() || CarriesFastOpen(seg.options);
   const Verdict v = NewCpeFlow(now, seg.tuple, seg.dscp, seg.payload, syn.mp_capable, syn.prefer_proxy, tfo,
                                UpstreamKind::kHeldSyn);
   if (v.kind == Verdict::kIntercept) {
