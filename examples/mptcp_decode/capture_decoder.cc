@@ -3,6 +3,8 @@
 #include <cinttypes>
 #include <cstdio>
 
+#include "examples/mptcp_decode/json_object.h"
+#include "examples/mptcp_decode/option_render.h"
 #include "mptcp_opts/mp_convert_ie.h"
 #include "mptcp_opts/mptcp_option.h"
 #include "mptcp_opts/tcp_option_walker.h"
@@ -12,185 +14,6 @@ namespace {
 
 namespace mo = mptcp_opts;
 using mo::capture::TcpSegmentView;
-
-void AppendF(std::string& out, const char* fmt, auto... args) {
-  char buf[160];
-  const int n = std::snprintf(buf, sizeof(buf), fmt, args...);
-  out.append(buf, n < 0 ? 0 : std::min<size_t>(n, sizeof(buf) - 1));
-}
-
-void AppendHex(std::string& out, std::span<const uint8_t> bytes) {
-  static const char* d = "0123456789abcdef";
-  for (uint8_t b : bytes) {
-    out += d[b >> 4];
-    out += d[b & 15];
-  }
-}
-
-// Builds one JSON object; keys are fixed ASCII, string values are escaped.
-class JsonObject {
- public:
-  explicit JsonObject(std::string& out) : out_(out) { out_ += '{'; }
-  JsonObject& Num(const char* key, uint64_t v) {
-    Key(key);
-    AppendF(out_, "%" PRIu64, v);
-    return *this;
-  }
-  JsonObject& Bool(const char* key, bool v) {
-    Key(key);
-    out_ += v ? "true" : "false";
-    return *this;
-  }
-  JsonObject& Str(const char* key, const std::string& v) {
-    Key(key);
-    out_ += '"';
-    for (char c : v) {
-      if (c == '"' || c == '\\') out_ += '\\';
-      if (static_cast<unsigned char>(c) < 0x20) continue;
-      out_ += c;
-    }
-    out_ += '"';
-    return *this;
-  }
-  JsonObject& Hex(const char* key, uint64_t v, int digits) {
-    Key(key);
-    AppendF(out_, "\"%0*" PRIx64 "\"", digits, v);
-    return *this;
-  }
-  JsonObject& HexBytes(const char* key, std::span<const uint8_t> bytes) {
-    Key(key);
-    out_ += '"';
-    AppendHex(out_, bytes);
-    out_ += '"';
-    return *this;
-  }
-  JsonObject& NumList(const char* key, std::span<const uint8_t> v) {
-    Key(key);
-    out_ += '[';
-    for (size_t i = 0; i < v.size(); ++i) AppendF(out_, i ? ",%u" : "%u", unsigned(v[i]));
-    out_ += ']';
-    return *this;
-  }
-  void End() { out_ += "}\n"; }
-
- private:
-  void Key(const char* key) {
-    if (!first_) out_ += ", ";
-    first_ = false;
-    out_ += '"';
-    out_ += key;
-    out_ += "\": ";
-  }
-  std::string& out_;
-  bool first_ = true;
-};
-
-std::string Endpoint(const mo::IpAddress& a, uint16_t port) {
-  std::string s = a.is_v6() ? "[" + a.ToString() + "]" : a.ToString();
-  return s + ":" + std::to_string(port);
-}
-
-std::string TcpFlags(const TcpSegmentView& s) {
-  std::string f;
-  if (s.syn()) f += 'S';
-  if (s.fin()) f += 'F';
-  if (s.rst()) f += 'R';
-  if (s.psh()) f += 'P';
-  if (s.ack_flag()) f += '.';
-  return f;
-}
-
-void AppendJsonFields(JsonObject& j, const mo::MptcpOption& o) {
-  if (auto* v = std::get_if<mo::MpCapable>(&o)) {
-    j.Num("version", v->version).Num("flags", v->flags);
-    if (v->sender_key) j.Hex("sender_key", *v->sender_key, 16);
-    if (v->receiver_key) j.Hex("receiver_key", *v->receiver_key, 16);
-    if (v->data_level_length) j.Num("data_level_length", *v->data_level_length);
-    if (v->checksum) j.Num("checksum", *v->checksum);
-  } else if (auto* v = std::get_if<mo::MpJoinSyn>(&o)) {
-    j.Str("form", "SYN").Bool("backup", v->backup).Num("address_id", v->address_id);
-    j.Hex("token", v->token, 8).Hex("nonce", v->nonce, 8);
-  } else if (auto* v = std::get_if<mo::MpJoinSynAck>(&o)) {
-    j.Str("form", "SYN_ACK").Bool("backup", v->backup).Num("address_id", v->address_id);
-    j.Hex("truncated_hmac", v->truncated_hmac, 16).Hex("nonce", v->nonce, 8);
-  } else if (auto* v = std::get_if<mo::MpJoinAck>(&o)) {
-    j.Str("form", "ACK").HexBytes("hmac", v->hmac);
-  } else if (auto* v = std::get_if<mo::Dss>(&o)) {
-    if (v->data_ack) j.Num("data_ack", *v->data_ack);
-    if (v->mapping) {
-      j.Num("dsn", v->mapping->dsn).Num("subflow_seq", v->mapping->subflow_seq);
-      j.Num("data_level_length", v->mapping->data_level_length);
-      if (v->mapping->checksum) j.Num("checksum", *v->mapping->checksum);
-    }
-    j.Bool("data_fin", v->data_fin);
-  } else if (auto* v = std::get_if<mo::AddAddr>(&o)) {
-    j.Bool("echo", v->echo).Num("address_id", v->address_id).Str("address", v->address.ToString());
-    if (v->port) j.Num("port", *v->port);
-    if (v->truncated_hmac) j.Hex("truncated_hmac", *v->truncated_hmac, 16);
-  } else if (auto* v = std::get_if<mo::RemoveAddr>(&o)) {
-    j.NumList("address_ids", v->ids());
-  } else if (auto* v = std::get_if<mo::MpPrio>(&o)) {
-    j.Bool("backup", v->backup);
-    if (v->address_id) j.Num("address_id", *v->address_id);
-  } else if (auto* v = std::get_if<mo::MpFail>(&o)) {
-    j.Num("dsn", v->dsn);
-  } else if (auto* v = std::get_if<mo::MpFastclose>(&o)) {
-    j.Hex("receiver_key", v->receiver_key, 16);
-  } else if (auto* v = std::get_if<mo::MpTcprst>(&o)) {
-    j.Bool("transient", v->transient()).Str("reason", mo::MpTcprstReasonName(v->reason));
-    j.Num("reason_code", v->reason);
-  } else if (auto* v = std::get_if<mo::UnknownMptcp>(&o)) {
-    j.Num("subtype_value", v->subtype).HexBytes("raw", v->bytes);
-  }
-}
-
-void AppendText(std::string& out, const mo::MptcpOption& o) {
-  out += mo::SubtypeName(o);
-  if (auto* v = std::get_if<mo::MpCapable>(&o)) {
-    AppendF(out, " v%u flags=0x%02x", unsigned(v->version), unsigned(v->flags));
-    if (v->sender_key) AppendF(out, " skey=%016" PRIx64, *v->sender_key);
-    if (v->receiver_key) AppendF(out, " rkey=%016" PRIx64, *v->receiver_key);
-    if (v->data_level_length) AppendF(out, " dll=%u", unsigned(*v->data_level_length));
-    if (v->checksum) AppendF(out, " csum=0x%04x", unsigned(*v->checksum));
-  } else if (auto* v = std::get_if<mo::MpJoinSyn>(&o)) {
-    AppendF(out, " SYN%s id=%u token=%08x nonce=%08x", v->backup ? " backup" : "",
-            unsigned(v->address_id), v->token, v->nonce);
-  } else if (auto* v = std::get_if<mo::MpJoinSynAck>(&o)) {
-    AppendF(out, " SYN_ACK%s id=%u hmac=%016" PRIx64 " nonce=%08x", v->backup ? " backup" : "",
-            unsigned(v->address_id), v->truncated_hmac, v->nonce);
-  } else if (auto* v = std::get_if<mo::MpJoinAck>(&o)) {
-    out += " ACK hmac=";
-    AppendHex(out, v->hmac);
-  } else if (auto* v = std::get_if<mo::Dss>(&o)) {
-    if (v->data_ack) AppendF(out, " ack=%" PRIu64, *v->data_ack);
-    if (v->mapping) {
-      AppendF(out, " dsn=%" PRIu64 " ssn=%u len=%u", v->mapping->dsn, v->mapping->subflow_seq,
-              unsigned(v->mapping->data_level_length));
-      if (v->mapping->checksum) AppendF(out, " csum=0x%04x", unsigned(*v->mapping->checksum));
-    }
-    if (v->data_fin) out += " DATA_FIN";
-  } else if (auto* v = std::get_if<mo::AddAddr>(&o)) {
-    AppendF(out, "%s id=%u %s", v->echo ? " echo" : "", unsigned(v->address_id),
-            v->address.ToString().c_str());
-    if (v->port) AppendF(out, " port=%u", unsigned(*v->port));
-    if (v->truncated_hmac) AppendF(out, " hmac=%016" PRIx64, *v->truncated_hmac);
-  } else if (auto* v = std::get_if<mo::RemoveAddr>(&o)) {
-    out += " ids=";
-    for (size_t i = 0; i < v->ids().size(); ++i) AppendF(out, i ? ",%u" : "%u", unsigned(v->ids()[i]));
-  } else if (auto* v = std::get_if<mo::MpPrio>(&o)) {
-    out += v->backup ? " backup" : " regular";
-    if (v->address_id) AppendF(out, " id=%u", unsigned(*v->address_id));
-  } else if (auto* v = std::get_if<mo::MpFail>(&o)) {
-    AppendF(out, " dsn=%" PRIu64, v->dsn);
-  } else if (auto* v = std::get_if<mo::MpFastclose>(&o)) {
-    AppendF(out, " rkey=%016" PRIx64, v->receiver_key);
-  } else if (auto* v = std::get_if<mo::MpTcprst>(&o)) {
-    AppendF(out, " %s%s", mo::MpTcprstReasonName(v->reason), v->transient() ? " transient" : "");
-  } else if (auto* v = std::get_if<mo::UnknownMptcp>(&o)) {
-    AppendF(out, " subtype=0x%x raw=", unsigned(v->subtype));
-    AppendHex(out, v->bytes);
-  }
-}
 
 void AppendVerificationJson(JsonObject& j, const Verification& v) {
   if (v.token_known) j.Bool("token_known", *v.token_known);
@@ -295,13 +118,13 @@ void CaptureDecoder::DecodeSegment(uint64_t frame, const TcpSegmentView& seg, st
     if (options_.json) {
       JsonObject j(out);
       j.Num("frame", frame).Str("subtype", mo::SubtypeName(opt));
-      AppendJsonFields(j, opt);
+      AppendOptionJson(j, opt);
       if (prefer_proxy) j.Bool("applicable", applicable);
       if (options_.verify) AppendVerificationJson(j, v);
       j.End();
     } else {
       text_sep();
-      AppendText(line, opt);
+      AppendOptionText(line, opt);
       if (!applicable) line += " [ignored: not in SYN with MP_CAPABLE]";
       if (options_.verify) AppendVerificationText(line, v);
     }
@@ -398,14 +221,14 @@ void CaptureDecoder::DecodeOptionArea(std::span<const uint8_t> area, mo::MptcpVe
         j.Str("subtype", mo::SubtypeName(mo::SubtypeOf(o.bytes), config)).Str("error", mo::StatusName(st));
       } else {
         j.Str("subtype", mo::SubtypeName(opt));
-        AppendJsonFields(j, opt);
+        AppendOptionJson(j, opt);
       }
       j.End();
     } else if (st != mo::DecodeStatus::kOk) {
       AppendF(out, "%s [malformed: %s]\n", mo::SubtypeName(mo::SubtypeOf(o.bytes), config),
               mo::StatusName(st));
     } else {
-      AppendText(out, opt);
+      AppendOptionText(out, opt);
       out += '\n';
     }
   }

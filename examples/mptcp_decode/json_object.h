@@ -1,0 +1,107 @@
+// mptcp-decode's output helpers: printf-style appends, hex, one JSON object
+// per record, and a segment's endpoints and TCP flags as text.
+#ifndef EXAMPLES_MPTCP_DECODE_JSON_OBJECT_H_
+#define EXAMPLES_MPTCP_DECODE_JSON_OBJECT_H_
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdint>
+#include <cstdio>
+#include <span>
+#include <string>
+
+#include "mptcp_opts/capture/packet_dissector.h"
+#include "mptcp_opts/ip_address.h"
+
+namespace mptcp_decode {
+
+inline void AppendF(std::string& out, const char* fmt, auto... args) {
+  char buf[160];
+  const int n = std::snprintf(buf, sizeof(buf), fmt, args...);
+  out.append(buf, n < 0 ? 0 : std::min<size_t>(n, sizeof(buf) - 1));
+}
+
+inline void AppendHex(std::string& out, std::span<const uint8_t> bytes) {
+  static const char* d = "0123456789abcdef";
+  for (uint8_t b : bytes) {
+    out += d[b >> 4];
+    out += d[b & 15];
+  }
+}
+
+// Builds one JSON object; keys are fixed ASCII, string values are escaped.
+class JsonObject {
+ public:
+  explicit JsonObject(std::string& out) : out_(out) { out_ += '{'; }
+  JsonObject& Num(const char* key, uint64_t v) {
+    Key(key);
+    AppendF(out_, "%" PRIu64, v);
+    return *this;
+  }
+  JsonObject& Bool(const char* key, bool v) {
+    Key(key);
+    out_ += v ? "true" : "false";
+    return *this;
+  }
+  JsonObject& Str(const char* key, const std::string& v) {
+    Key(key);
+    out_ += '"';
+    for (char c : v) {
+      if (c == '"' || c == '\\') out_ += '\\';
+      if (static_cast<unsigned char>(c) < 0x20) continue;
+      out_ += c;
+    }
+    out_ += '"';
+    return *this;
+  }
+  JsonObject& Hex(const char* key, uint64_t v, int digits) {
+    Key(key);
+    AppendF(out_, "\"%0*" PRIx64 "\"", digits, v);
+    return *this;
+  }
+  JsonObject& HexBytes(const char* key, std::span<const uint8_t> bytes) {
+    Key(key);
+    out_ += '"';
+    AppendHex(out_, bytes);
+    out_ += '"';
+    return *this;
+  }
+  JsonObject& NumList(const char* key, std::span<const uint8_t> v) {
+    Key(key);
+    out_ += '[';
+    for (size_t i = 0; i < v.size(); ++i) AppendF(out_, i ? ",%u" : "%u", unsigned(v[i]));
+    out_ += ']';
+    return *this;
+  }
+  void End() { out_ += "}\n"; }
+
+ private:
+  void Key(const char* key) {
+    if (!first_) out_ += ", ";
+    first_ = false;
+    out_ += '"';
+    out_ += key;
+    out_ += "\": ";
+  }
+  std::string& out_;
+  bool first_ = true;
+};
+
+inline std::string Endpoint(const mptcp_opts::IpAddress& a, uint16_t port) {
+  std::string s = a.is_v6() ? "[" + a.ToString() + "]" : a.ToString();
+  return s + ":" + std::to_string(port);
+}
+
+inline std::string TcpFlags(const mptcp_opts::capture::TcpSegmentView& s) {
+  std::string f;
+  if (s.syn()) f += 'S';
+  if (s.fin()) f += 'F';
+  if (s.rst()) f += 'R';
+  if (s.psh()) f += 'P';
+  if (s.ack_flag()) f += '.';
+  return f;
+}
+
+}  // namespace mptcp_decode
+
+#endif  // EXAMPLES_MPTCP_DECODE_JSON_OBJECT_H_
