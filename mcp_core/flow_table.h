@@ -82,6 +82,12 @@ class FlowTable {
   // so it never waits for a pair.
   void PrefetchPair(size_t hash) const;
 
+  // By slot index (a FlowId's low 32 bits), for intrusive structures that
+  // name pairs by index (the timer wheel): the pair in that slot, and the
+  // handle of its current generation.
+  Pair& AtIndex(uint32_t index) const { return Slot(index); }
+  FlowId IdAt(uint32_t index) const { return MakeId(index, Slot(index).generation); }
+
   uint32_t size() const { return in_use_; }
   uint32_t capacity() const { return max_flows_; }
 

@@ -15,6 +15,7 @@
 #include "mcp_core/actions.h"
 #include "mcp_core/leg_sequence.h"
 #include "mcp_core/segment.h"
+#include "mcp_core/timer_wheel.h"
 #include "mcp_core/transitions.h"
 #include "mptcp_opts/ip_address.h"
 
@@ -74,7 +75,8 @@ struct Pair {
   bool down_indexed = false;
   bool down_connected = false;  // the downstream handshake completed
   uint8_t dscp = 0;
-  int64_t deadline_ns = 0;       // as scheduled in the machine's deadline index
+  int64_t deadline_ns = 0;       // as armed in the machine's timer wheel
+  TimerLinks timer;              // the wheel's links (timer_wheel.h)
   int64_t last_activity_ns = 0;  // idle lifetime counts from here (both legs)
   uint32_t generation = 0;
   uint32_t token = 0;            // MPTCP token of the upstream connection (0: unknown)

@@ -62,7 +62,8 @@ Action OpenDownstream(FlowId id, const Pair& p, uint16_t mss) {
 
 PairMachine::PairMachine(const Config& config, FlowTable& flows, Admission& admission, Caches& caches,
                          Outputs& out)
-    : config_(config), flows_(flows), admission_(admission), caches_(caches), out_(out) {
+    : config_(config), flows_(flows), admission_(admission), caches_(caches), out_(out),
+      deadlines_(TimerStore{&flows}) {
   codec_.prefer_proxy_subtype = config.prefer_proxy_subtype;
 }
 
@@ -109,7 +110,7 @@ void PairMachine::Enter(Instant now, FlowId id, Pair& p, State to) {
   if (after.on_entry) out_.Emit(*after.on_entry, id);
   if (to == State::kClosed) {
     if (p.token) by_token_.erase(p.token);
-    deadlines_.erase({p.deadline_ns, id});
+    deadlines_.Unlink(uint32_t(id));
     flows_.Free(id);
     ++out_.stats.pairs_closed;
     out_.stats.pairs = flows_.size();
@@ -124,23 +125,23 @@ void PairMachine::Enter(Instant now, FlowId id, Pair& p, State to) {
 void PairMachine::Arm(Instant now, FlowId id, Pair& p) {
   switch (InfoOf(p.state).timer) {
     case Timer::kNone:
-      deadlines_.erase({p.deadline_ns, id});
+      deadlines_.Unlink(uint32_t(id));
       return;
     case Timer::kSetupContinues:
       return;
     case Timer::kSetup:
-      Schedule(id, p, now + config_.setup_timeout);
+      Schedule(now, id, p, now + config_.setup_timeout);
       return;
     case Timer::kServerSetup:
       // D9: a server that stalls on MP_CAPABLE is retried in plain TCP
       // before the setup gives up.
-      Schedule(id, p, now + (p.down_transport == Transport::kMptcp
+      Schedule(now, id, p, now + (p.down_transport == Transport::kMptcp
                                  ? std::min(config_.setup_timeout, config_.server_mp_capable_timeout)
                                  : config_.setup_timeout));
       return;
     case Timer::kIdle:
       p.last_activity_ns = now.nanos();
-      Schedule(id, p, now + config_.idle_lifetime);
+      Schedule(now, id, p, now + config_.idle_lifetime);
       return;
   }
 }
@@ -159,32 +160,32 @@ std::optional<Input> PairMachine::Fired(Instant now, FlowId id, Pair& p) {
       const Instant expiry = Instant::FromNanos(p.last_activity_ns) + config_.idle_lifetime;
       if (expiry <= now) return Input::kIdleTimer;
       p.deadline_ns = expiry.nanos();
-      deadlines_.insert({p.deadline_ns, id});
+      deadlines_.Link(uint32_t(id), now.nanos());
       return std::nullopt;
     }
   }
   return std::nullopt;
 }
 
-void PairMachine::Schedule(FlowId id, Pair& p, Instant when) {
-  deadlines_.erase({p.deadline_ns, id});
+void PairMachine::Schedule(Instant now, FlowId id, Pair& p, Instant when) {
+  deadlines_.Unlink(uint32_t(id));
   p.deadline_ns = when.nanos();
-  deadlines_.insert({p.deadline_ns, id});
+  deadlines_.Link(uint32_t(id), now.nanos());
 }
 
 void PairMachine::OnTimeouts(Instant now) {
-  while (!deadlines_.empty() && deadlines_.begin()->first <= now.nanos()) {
-    const FlowId id = deadlines_.begin()->second;
-    deadlines_.erase(deadlines_.begin());
-    Pair* p = flows_.Get(id);
-    if (!p) continue;
-    if (auto input = Fired(now, id, *p)) Apply(now, id, *p, *input);
-  }
+  // Linked means alive: a pair leaves the wheel before it is freed.
+  deadlines_.Expire(now.nanos(), [&](uint32_t index) {
+    Pair& p = flows_.AtIndex(index);
+    const FlowId id = flows_.IdAt(index);
+    if (auto input = Fired(now, id, p)) Apply(now, id, p, *input);
+  });
 }
 
 std::optional<Instant> PairMachine::NextDeadline() const {
-  if (deadlines_.empty()) return std::nullopt;
-  return Instant::FromNanos(deadlines_.begin()->first);
+  const std::optional<int64_t> next = deadlines_.NextDeadline();
+  if (!next) return std::nullopt;
+  return Instant::FromNanos(*next);
 }
 
 // ---------------------------------------------------------------- actions

@@ -14,7 +14,7 @@
 #include <limits>
 #include <optional>
 
-#include "absl/container/btree_set.h"
+#include "mcp_core/timer_wheel.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "mcp_core/actions.h"
@@ -78,7 +78,7 @@ class PairMachine {
  private:
   void Enter(Instant now, FlowId id, Pair& pair, State to);
   void Arm(Instant now, FlowId id, Pair& pair);
-  void Schedule(FlowId id, Pair& pair, Instant when);
+  void Schedule(Instant now, FlowId id, Pair& pair, Instant when);
   // The input a state's timer means when it fires, or nullopt (idle re-armed).
   std::optional<Input> Fired(Instant now, FlowId id, Pair& pair);
   void Answer(FlowId id, const Pair& pair);
@@ -105,7 +105,13 @@ class PairMachine {
   // 20-entry result is not zeroed per segment).
   mptcp_opts::SegmentOptions parsed_;
   absl::flat_hash_map<uint32_t, FlowId> by_token_;
-  absl::btree_set<std::pair<int64_t, FlowId>> deadlines_;
+  // Each pair's one deadline, linked through the pair itself.
+  struct TimerStore {
+    FlowTable* flows;
+    TimerLinks& Links(uint32_t index) { return flows->AtIndex(index).timer; }
+    int64_t Deadline(uint32_t index) const { return flows->AtIndex(index).deadline_ns; }
+  };
+  TimerWheel<TimerStore> deadlines_;
   int64_t challenge_second_ = std::numeric_limits<int64_t>::min();
   uint32_t challenges_this_second_ = 0;
 };
