@@ -151,8 +151,7 @@ FlowId Converter::CreatePair(const mo::IpAddress& source, UpstreamKind up_kind) 
   const FlowId id = *flows_.Allocate();
   Pair* p = flows_.Get(id);
   p->up_kind = up_kind;
-  p->phase = SetupPhase{std::make_unique<SetupData>()};
-  p->setup()->source = source;
+  p->phase.BeginSetup().source = source;
   admission_.HoldHalfOpen(source);
   out_.stats.half_open = admission_.half_open();
   ++out_.stats.pairs_created;
@@ -183,20 +182,22 @@ Verdict Converter::NewExplicitFlow(Instant now, Interface iface, const FourTuple
   const FlowId id = CreatePair(tuple.src, up_kind);
   Pair& p = *flows_.Get(id);
   SetupData& setup = *p.setup();
-  p.up = tuple;
-  p.down = request.down;
+  flows_.SetTuple(id, Leg::kUpstream, tuple);
+  flows_.SetTuple(id, Leg::kDownstream, request.down);
   p.up_transport = up_mptcp ? Transport::kMptcp : Transport::kTcp;
   // Seed 002 §5.6.1 and D9: MP_CAPABLE goes on to servers not known to stall on it.
-  const bool relay_mp_capable = config_.relay_mp_capable_to_servers && !caches_.server.Contains(p.down.dst, now);
+  const bool relay_mp_capable = config_.relay_mp_capable_to_servers && !caches_.server.Contains(request.down.dst, now);
   p.down_transport = relay_mp_capable ? Transport::kMptcp : Transport::kTcp;
   p.dscp = Dscp(dscp);
   flows_.IndexLeg(id, Leg::kUpstream);
-  if (p.down.src_port != 0 && !flows_.IndexLeg(id, Leg::kDownstream)) {
-    p.down.src_port = 0;  // taken: let the stack choose
+  if (request.down.src_port != 0 && !flows_.IndexLeg(id, Leg::kDownstream)) {
+    FourTuple any_port = request.down;
+    any_port.src_port = 0;  // taken: let the stack choose
+    flows_.SetTuple(id, Leg::kDownstream, any_port);
   }
   setup.answer = std::move(request.echo);
   setup.app_data.assign(payload.begin() + request.ies_length, payload.end());  // D4: data after the IEs
-  Action open = OpenDownstream(id, p, config_.mss_clamp);
+  Action open = OpenDownstream(flows_, id, p, config_.mss_clamp);
   open.payload = setup.app_data;
   out_.Push(std::move(open));
   out_.Emit(EventKind::kPairCreated, id);
@@ -262,14 +263,14 @@ absl::StatusOr<FlowId> Converter::HandleLocalConnect(Instant now, const LocalCon
 FlowId Converter::OpenDirect(Instant now, const FourTuple& tuple, std::span<const uint8_t> data, uint8_t dscp) {
   const FlowId id = CreatePair(tuple.src, UpstreamKind::kApplication);
   Pair& p = *flows_.Get(id);
-  p.up = tuple;
+  flows_.SetTuple(id, Leg::kUpstream, tuple);
   p.up_transport = Transport::kTcp;
   p.down_transport = Transport::kTcp;
-  p.down = FourTuple{UnspecifiedAddress(tuple.dst.family()), tuple.dst, 0, tuple.dst_port};
+  flows_.SetTuple(id, Leg::kDownstream, FourTuple{UnspecifiedAddress(tuple.dst.family()), tuple.dst, 0, tuple.dst_port});
   p.dscp = dscp;
   p.setup()->server = tuple;
   p.setup()->app_data.assign(data.begin(), data.end());
-  Action open = OpenDownstream(id, p, config_.mss_clamp);
+  Action open = OpenDownstream(flows_, id, p, config_.mss_clamp);
   open.payload.assign(data.begin(), data.end());
   out_.Push(std::move(open));
   out_.Emit(EventKind::kPairCreated, id);
@@ -294,16 +295,16 @@ absl::StatusOr<FlowId> Converter::OpenToMcp(Instant now, const FourTuple& tuple,
   const FlowId id = CreatePair(tuple.src, up_kind);
   Pair& p = *flows_.Get(id);
   SetupData& setup = *p.setup();
-  p.up = tuple;
+  flows_.SetTuple(id, Leg::kUpstream, tuple);
   p.up_transport = Transport::kTcp;
   p.down_transport = Transport::kMptcp;
   const mo::IpAddress& mcp = *config_.network_mcp;
-  p.down = FourTuple{UnspecifiedAddress(mcp.family()), mcp, 0, config_.network_mcp_port};  // src: the WAN's
+  flows_.SetTuple(id, Leg::kDownstream, FourTuple{UnspecifiedAddress(mcp.family()), mcp, 0, config_.network_mcp_port});  // src: the WAN's
   p.dscp = dscp;
   setup.sent_ies.assign(buf, buf + n);
   setup.app_data.assign(data.begin(), data.end());
   setup.server = tuple;
-  Action open = OpenDownstream(id, p, config_.mss_clamp);
+  Action open = OpenDownstream(flows_, id, p, config_.mss_clamp);
   open.payload = setup.sent_ies;
   open.echo_length = uint16_t(n);
   open.payload.insert(open.payload.end(), data.begin(), data.end());

@@ -1,6 +1,7 @@
 #include "mcp_core/flow_table.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cstring>
 #include <new>
 
@@ -42,9 +43,73 @@ size_t FlowTable::Hash::operator()(const FourTuple& t) const {
   return absl::HashOf(ports, w[0], w[1], w[2], w[3]);
 }
 
-bool FlowTable::Eq::operator()(uint32_t key, const FourTuple& t) const {
-  const FourTuple& k = table->KeyTuple(key);
-  return k == t || k == t.Reversed();
+FourTuple FlowTable::TupleAt(uint32_t index, Leg leg) const {
+  const Pair& p = Slot(index);
+  const PackedTuple& k = p.packed[int(leg)];
+  if (p.wide & (1u << int(leg))) {
+    const WideAddresses& w = Wide(index);
+    return {w.src[int(leg)], w.dst[int(leg)], k.src_port, k.dst_port};
+  }
+  return {mptcp_opts::IpAddress::FromV4Bytes(reinterpret_cast<const uint8_t*>(&k.src)),
+          mptcp_opts::IpAddress::FromV4Bytes(reinterpret_cast<const uint8_t*>(&k.dst)), k.src_port,
+          k.dst_port};
+}
+
+void FlowTable::SetTuple(FlowId id, Leg leg, const FourTuple& t) {
+  const uint32_t index = uint32_t(id);
+  Pair& p = Slot(index);
+  assert(!(leg == Leg::kUpstream ? p.up_indexed : p.down_indexed));
+  PackedTuple& k = p.packed[int(leg)];
+  k.src_port = t.src_port;
+  k.dst_port = t.dst_port;
+  const uint8_t bit = uint8_t(1u << int(leg));
+  if (t.src.is_v4() && t.dst.is_v4()) {
+    std::memcpy(&k.src, t.src.bytes().data(), 4);
+    std::memcpy(&k.dst, t.dst.bytes().data(), 4);
+    p.wide &= uint8_t(~bit);
+    return;
+  }
+  auto& chunk = wide_chunks_[index >> chunk_bits_];
+  if (!chunk) chunk = std::make_unique<WideAddresses[]>(ChunkSize());
+  WideAddresses& w = chunk[index & (ChunkSize() - 1)];
+  w.src[int(leg)] = t.src;
+  w.dst[int(leg)] = t.dst;
+  k.src = k.dst = 0;
+  p.wide |= bit;
+}
+
+bool FlowTable::SameWay(FlowId id, Leg leg, const FourTuple& t) const {
+  const uint32_t index = uint32_t(id);
+  const Pair& p = Slot(index);
+  const PackedTuple& k = p.packed[int(leg)];
+  if (k.src_port != t.src_port || k.dst_port != t.dst_port) return false;
+  if (p.wide & (1u << int(leg))) {
+    const WideAddresses& w = Wide(index);
+    return w.src[int(leg)] == t.src && w.dst[int(leg)] == t.dst;
+  }
+  if (!t.src.is_v4() || !t.dst.is_v4()) return false;
+  uint32_t s, d;
+  std::memcpy(&s, t.src.bytes().data(), 4);
+  std::memcpy(&d, t.dst.bytes().data(), 4);
+  return k.src == s && k.dst == d;
+}
+
+bool FlowTable::KeyMatches(uint32_t key, const FourTuple& t) const {
+  const uint32_t index = key >> 1;
+  const int leg = int(key & 1);
+  const Pair& p = Slot(index);
+  const PackedTuple& k = p.packed[leg];
+  if (p.wide & (1u << leg)) {
+    const WideAddresses& w = Wide(index);
+    return (k.src_port == t.src_port && k.dst_port == t.dst_port && w.src[leg] == t.src && w.dst[leg] == t.dst) ||
+           (k.src_port == t.dst_port && k.dst_port == t.src_port && w.src[leg] == t.dst && w.dst[leg] == t.src);
+  }
+  if (!t.src.is_v4() || !t.dst.is_v4()) return false;
+  uint32_t s, d;
+  std::memcpy(&s, t.src.bytes().data(), 4);
+  std::memcpy(&d, t.dst.bytes().data(), 4);
+  return (k.src == s && k.dst == d && k.src_port == t.src_port && k.dst_port == t.dst_port) ||
+         (k.src == d && k.dst == s && k.src_port == t.dst_port && k.dst_port == t.src_port);
 }
 
 void FlowTable::ChunkDeleter::operator()(Pair* p) const {
@@ -76,11 +141,13 @@ std::optional<FlowId> FlowTable::Allocate() {
       Pair* chunk = static_cast<Pair*>(AllocateMaybeHuge(n * sizeof(Pair)));
       for (uint32_t i = 0; i < n; ++i) new (&chunk[i]) Pair();
       chunks_.emplace_back(chunk, ChunkDeleter{n});
+      wide_chunks_.emplace_back();
     }
   }
   Pair& p = Slot(index);
   const uint32_t generation = p.generation + 1;
-  p = Pair{};
+  p.~Pair();
+  new (&p) Pair();
   p.generation = generation;
   p.in_use = true;
   ++in_use_;
@@ -102,8 +169,7 @@ void FlowTable::Free(FlowId id) {
   UnindexLeg(id, Leg::kUpstream);
   UnindexLeg(id, Leg::kDownstream);
   p->in_use = false;
-  p->phase = SetupPhase{};  // release what the pair held now, not at reuse
-  p->keys.reset();
+  p->phase.Reset();  // release what the pair held now, not at reuse
   --in_use_;
   free_.push_back(uint32_t(id));
 }
@@ -114,8 +180,7 @@ bool FlowTable::IndexLeg(FlowId id, Leg leg) {
   bool& indexed = leg == Leg::kUpstream ? p->up_indexed : p->down_indexed;
   if (indexed) return true;
   const uint32_t key = (uint32_t(id) << 1) | (leg == Leg::kDownstream ? 1 : 0);
-  const FourTuple& t = leg == Leg::kUpstream ? p->up : p->down;
-  if (index_.find(t) != index_.end()) return false;
+  if (index_.find(TupleAt(uint32_t(id), leg)) != index_.end()) return false;
   index_.insert(key);
   indexed = true;
   return true;
@@ -139,14 +204,19 @@ std::optional<std::pair<FlowId, Leg>> FlowTable::Find(const FourTuple& tuple) co
 }
 
 void FlowTable::PrefetchSlot(uint32_t key) const {
-  // Every line the pair touches (it is not line-aligned: 168 bytes span
-  // three or four): Find reads its tuples, the converter then its state and
-  // sequence spaces.
-  const char* begin = reinterpret_cast<const char*>(&Slot(key >> 1));
-  const uintptr_t first = reinterpret_cast<uintptr_t>(begin) & ~uintptr_t{63};
-  const uintptr_t last = reinterpret_cast<uintptr_t>(begin + sizeof(Pair) - 1);
-  for (uintptr_t line = first; line <= last; line += 64) {
-    __builtin_prefetch(reinterpret_cast<const void*>(line), 1, 3);  // for writing: the converter updates the pair
+  // Both lines of the pair (128 bytes at a 128-byte boundary of its
+  // chunk): Find reads its tuples, the converter then its state and
+  // sequence spaces. For writing: the converter updates the pair. A chunk
+  // with wide legs: the slot's side entry too, by index, whether or not this
+  // pair is wide (asking would wait for the pair).
+  const uint32_t index = key >> 1;
+  const char* pair = reinterpret_cast<const char*>(&Slot(index));
+  __builtin_prefetch(pair, 1, 3);
+  __builtin_prefetch(pair + 64, 1, 3);
+  if (const auto& wide = wide_chunks_[index >> chunk_bits_]) {
+    const char* entry = reinterpret_cast<const char*>(&wide[index & (ChunkSize() - 1)]);
+    __builtin_prefetch(entry, 0, 3);
+    __builtin_prefetch(entry + sizeof(WideAddresses) - 1, 0, 3);
   }
   asm volatile("");  // a side effect, so that the compiler keeps the prefetches (see PrefetchProbe)
 }

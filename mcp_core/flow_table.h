@@ -1,8 +1,14 @@
 // Storage for tracked pairs: a chunked slab (no 2x vector growth, stable
-// addresses), generation-checked handles, and one hash index from a leg's
-// 4-tuple (either direction) to its pair. The index stores 4-byte keys and
-// compares through the slab, so a pair costs its own size plus a few bytes of
-// index (see the memory benchmark).
+// addresses), generation-checked handles, the legs' 4-tuples, and one hash
+// index from a leg's 4-tuple (either direction) to its pair. The index
+// stores 4-byte keys and compares through the slab, so a pair costs its own
+// 128 bytes plus a few bytes of index (see the memory benchmark).
+//
+// Tuples: IPv4 addresses are kept in the pair (PackedTuple). A leg with an
+// address of another family keeps its addresses in a side array parallel to
+// the slab, allocated per chunk when the chunk first holds such a leg: a
+// lookup reaches it by the slot's index, never through the pair, so its load
+// can start with the pair's (PrefetchSlot) instead of after it.
 #ifndef MCP_CORE_FLOW_TABLE_H_
 #define MCP_CORE_FLOW_TABLE_H_
 
@@ -27,8 +33,9 @@ class FlowTable {
  public:
   // Pairs per full chunk: the power of two (2^14..2^16) whose chunk wastes
   // least once rounded up to whole 2 MiB huge pages (AllocateMaybeHuge).
-  // With a 184-byte pair, 2^14 pairs fill 1.44 huge pages and 28% of the
-  // chunk's memory was slack; 2^15 fill 2.88 (4%). Smaller tables use fewer.
+  // The 128-byte pair fills them exactly at 2^14 (one huge page); a pair
+  // of another size would choose again (184 bytes wasted 28% at 2^14, 4% at
+  // 2^15). Smaller tables use fewer.
   static constexpr uint32_t kMaxChunkBits = [] {
     uint32_t best = 14;
     uint64_t best_slack_permille = ~uint64_t{0};
@@ -56,7 +63,15 @@ class FlowTable {
   // Unindexes both legs and recycles the slot (its generation moves on).
   void Free(FlowId id);
 
-  // Index the leg's tuple (pair.up or pair.down, whichever `leg` names).
+  // The leg's 4-tuple, as the pair's traffic names it on that leg.
+  FourTuple Tuple(FlowId id, Leg leg) const { return TupleAt(uint32_t(id), leg); }
+  // Whether `tuple` is the leg's tuple as stored (not its reverse): the
+  // segment travels from the tuple's source.
+  bool SameWay(FlowId id, Leg leg, const FourTuple& tuple) const;
+  // Sets the leg's tuple. Not while the leg is indexed (unindex, set, index).
+  void SetTuple(FlowId id, Leg leg, const FourTuple& tuple);
+
+  // Index the leg's tuple.
   // Returns false when another pair already owns that 4-tuple.
   bool IndexLeg(FlowId id, Leg leg);
   void UnindexLeg(FlowId id, Leg leg);
@@ -98,10 +113,17 @@ class FlowTable {
   static FlowId MakeId(uint32_t index, uint32_t generation) {
     return (uint64_t(generation) << 32) | index;
   }
-  const FourTuple& KeyTuple(uint32_t key) const {
-    const Pair& p = Slot(key >> 1);
-    return (key & 1) ? p.down : p.up;
+  // A wide leg's addresses, [Leg] (see the header comment).
+  struct WideAddresses {
+    mptcp_opts::IpAddress src[2];
+    mptcp_opts::IpAddress dst[2];
+  };
+  const WideAddresses& Wide(uint32_t index) const {
+    return wide_chunks_[index >> chunk_bits_][index & (ChunkSize() - 1)];
   }
+  FourTuple TupleAt(uint32_t index, Leg leg) const;
+  // Whether index key `key` (slot << 1 | leg) names `t`, either way round.
+  bool KeyMatches(uint32_t key, const FourTuple& t) const;
 
   // The prefetches' lookup key: hashes as the tuple it was computed from;
   // "compares" by prefetching the candidate's pair and saying no, so that
@@ -123,7 +145,7 @@ class FlowTable {
   struct Hash {
     using is_transparent = void;
     const FlowTable* table;
-    size_t operator()(uint32_t key) const { return (*this)(table->KeyTuple(key)); }
+    size_t operator()(uint32_t key) const { return (*this)(table->TupleAt(key >> 1, Leg(key & 1))); }
     size_t operator()(const FourTuple& t) const;
     size_t operator()(const PrefetchProbe& p) const {
       size_t h = p.hash;
@@ -135,7 +157,7 @@ class FlowTable {
     using is_transparent = void;
     const FlowTable* table;
     bool operator()(uint32_t a, uint32_t b) const { return a == b; }
-    bool operator()(uint32_t a, const FourTuple& t) const;
+    bool operator()(uint32_t a, const FourTuple& t) const { return table->KeyMatches(a, t); }
     bool operator()(const FourTuple& t, uint32_t a) const { return (*this)(a, t); }
     bool operator()(uint32_t a, const PrefetchProbe&) const {
       table->PrefetchSlot(a);
@@ -153,6 +175,7 @@ class FlowTable {
     void operator()(Pair* p) const;
   };
   mutable std::vector<std::unique_ptr<Pair[], ChunkDeleter>> chunks_;
+  std::vector<std::unique_ptr<WideAddresses[]>> wide_chunks_;  // [chunk], null until needed
   std::vector<uint32_t> free_;
   absl::flat_hash_set<uint32_t, Hash, Eq, HugePageAllocator<uint32_t>> index_;
 };

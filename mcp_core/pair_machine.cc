@@ -48,13 +48,13 @@ std::optional<Input> InputFor(const Pair& p, Leg leg, const LegSignal& s) {
   return std::nullopt;
 }
 
-Action OpenDownstream(FlowId id, const Pair& p, uint16_t mss) {
+Action OpenDownstream(const FlowTable& flows, FlowId id, const Pair& p, uint16_t mss) {
   Action a;
   a.kind = Action::kOpenLeg;
   a.flow = id;
   a.leg = Leg::kDownstream;
   a.transport = p.down_transport;
-  a.tuple = p.down;
+  a.tuple = flows.Tuple(id, Leg::kDownstream);
   a.mss = mss;
   a.dscp = p.dscp;
   return a;
@@ -83,7 +83,7 @@ bool PairMachine::Apply(Instant now, FlowId id, Pair& p, Input input) {
   const uint16_t bits = t->actions;
   if (t->event) out_.Emit(*t->event, id);
   if (bits & kAnswerUpstream) Answer(id, p);
-  if (bits & kCacheServerPlain) caches_.server.Add(p.down.dst, now + config_.server_cache_ttl);  // D9
+  if (bits & kCacheServerPlain) caches_.server.Add(flows_.Tuple(id, Leg::kDownstream).dst, now + config_.server_cache_ttl);  // D9
   if (bits & kMcpDiscovered) caches_.mcp_discovered = true;
   if (bits & kAbortUpstream) Abort(id, p, Leg::kUpstream);
   if (bits & kAbortDownstream) Abort(id, p, Leg::kDownstream);
@@ -105,7 +105,7 @@ void PairMachine::Enter(Instant now, FlowId id, Pair& p, State to) {
     // The setup is over: its data goes, the half-open count is released.
     if (SetupData* setup = p.setup()) admission_.ReleaseHalfOpen(setup->source);
     out_.stats.half_open = admission_.half_open();
-    p.phase = OpenPhase{};
+    p.phase.EndSetup();
   }
   if (after.on_entry) out_.Emit(*after.on_entry, id);
   if (to == State::kClosed) {
@@ -203,11 +203,10 @@ void PairMachine::Answer(FlowId id, const Pair& p) {
     case UpstreamKind::kHeldSyn: a.kind = Action::kAnswerSyn; break;
   }
   a.transport = p.up_transport;
-  a.tuple = p.up;
+  a.tuple = flows_.Tuple(id, Leg::kUpstream);
   a.mss = config_.mss_clamp;  // seed 002 §5.6.4: towards the client too
   a.dscp = p.dscp;
-  const auto* setup = std::get_if<SetupPhase>(&p.phase);
-  if (setup && setup->data) a.payload = setup->data->answer;  // D3: the echo, at a network MCP
+  if (const SetupData* setup = p.setup()) a.payload = setup->answer;  // D3: the echo, at a network MCP
   out_.Push(std::move(a));
 }
 
@@ -229,7 +228,7 @@ void PairMachine::Abort(FlowId id, const Pair& p, Leg leg) {
                                   : p.down_connected;
   a.transport = p.transport(leg);
   a.kind = a.transport == Transport::kMptcp && handshake_done ? Action::kFastClose : Action::kReset;
-  a.tuple = p.tuple(leg);
+  a.tuple = flows_.Tuple(id, leg);
   out_.Push(std::move(a));
 }
 
@@ -241,7 +240,7 @@ void PairMachine::Close(FlowId id, const Pair& p, Leg leg) {
   a.flow = id;
   a.leg = leg;
   a.transport = p.transport(leg);
-  a.tuple = p.tuple(leg);
+  a.tuple = flows_.Tuple(id, leg);
   out_.Push(std::move(a));
 }
 
@@ -251,14 +250,15 @@ void PairMachine::OpenPlainToServer(FlowId id, Pair& p, bool fallback) {
   p.down_connected = false;
   if (fallback) {
     // Straight to the server, as the client asked; no IEs (draft -10 §5.1).
-    const FourTuple& server = setup ? setup->server : p.up;
-    p.down = FourTuple{UnspecifiedAddress(server.dst.family()), server.dst, 0, server.dst_port};
-  } else if (p.down.src_port != 0) {
+    const FourTuple server = setup ? setup->server : flows_.Tuple(id, Leg::kUpstream);
+    flows_.SetTuple(id, Leg::kDownstream,
+                    FourTuple{UnspecifiedAddress(server.dst.family()), server.dst, 0, server.dst_port});
+  } else if (p.src_port(Leg::kDownstream) != 0) {
     // D9: the retry keeps the source the client's address and port gave it.
     flows_.IndexLeg(id, Leg::kDownstream);
   }
   p.down_transport = Transport::kTcp;
-  Action a = OpenDownstream(id, p, config_.mss_clamp);
+  Action a = OpenDownstream(flows_, id, p, config_.mss_clamp);
   if (setup) a.payload = setup->app_data;  // the data that came with the SYN, after the IEs
   out_.Push(std::move(a));
 }
@@ -279,7 +279,7 @@ absl::Status PairMachine::OnLegEvent(Instant now, FlowId id, Pair& p, Leg leg, c
       p.last_activity_ns = now.nanos();
       return absl::OkStatus();
     case LegEvent::kSubflowClosed: {
-      absl::Status s = OnSubflowClosed(p, leg, event.tuple);
+      absl::Status s = OnSubflowClosed(id, p, leg, event.tuple);
       if (!s.ok()) ++out_.stats.illegal_inputs;
       return s;
     }
@@ -309,7 +309,7 @@ absl::Status PairMachine::OnLegEvent(Instant now, FlowId id, Pair& p, Leg leg, c
     p.down_connected = true;
     if (event.tuple) {  // the stack chose the source: index the real tuple
       flows_.UnindexLeg(id, Leg::kDownstream);
-      p.down = *event.tuple;
+      flows_.SetTuple(id, Leg::kDownstream, *event.tuple);
       flows_.IndexLeg(id, Leg::kDownstream);
     }
     if (event.local_token) {
@@ -336,10 +336,9 @@ Verdict PairMachine::OnJoinSyn(Interface iface, const FourTuple& tuple, uint32_t
     out_.Emit(no->kind, id, no->reason);
     return refuse;
   }
-  auto* open = std::get_if<OpenPhase>(&p->phase);
+  OpenData* open = p->phase.MutableOpen();
   if (!open) return {};  // not answered yet: no subflow can join it
-  if (!open->subflows) open->subflows = std::make_unique<Subflows>();
-  Subflows& s = *open->subflows;
+  Subflows& s = open->subflows;
   const Verdict pass{Verdict::kPassThrough, id, Leg::kUpstream};
   if (std::find(s.joined.begin(), s.joined.end(), tuple) != s.joined.end()) return pass;  // retransmitted
   // Seed 002 §7.2: simultaneous subflows, the initial one included.
@@ -351,25 +350,23 @@ Verdict PairMachine::OnJoinSyn(Interface iface, const FourTuple& tuple, uint32_t
   return pass;
 }
 
-absl::Status PairMachine::OnSubflowClosed(Pair& p, Leg leg, const std::optional<FourTuple>& tuple) {
+absl::Status PairMachine::OnSubflowClosed(FlowId id, Pair& p, Leg leg, const std::optional<FourTuple>& tuple) {
   if (leg != Leg::kUpstream || !tuple || p.up_transport != Transport::kMptcp) {
     return absl::FailedPreconditionError("kSubflowClosed: the upstream MPTCP leg, with the subflow's tuple");
   }
-  auto* open = std::get_if<OpenPhase>(&p.phase);
+  OpenData* open = p.phase.MutableOpen();
   if (!open) return absl::FailedPreconditionError("kSubflowClosed before the connection was answered");
-  if (*tuple == p.up || *tuple == p.up.Reversed()) {
-    if (!open->subflows) open->subflows = std::make_unique<Subflows>();
-    if (open->subflows->initial_closed) return absl::FailedPreconditionError("the initial subflow closed already");
-    open->subflows->initial_closed = true;
+  const FourTuple initial = flows_.Tuple(id, Leg::kUpstream);
+  if (*tuple == initial || *tuple == initial.Reversed()) {
+    if (open->subflows.initial_closed) return absl::FailedPreconditionError("the initial subflow closed already");
+    open->subflows.initial_closed = true;
     return absl::OkStatus();
   }
-  if (open->subflows) {
-    auto& joined = open->subflows->joined;
-    for (auto it = joined.begin(); it != joined.end(); ++it) {
-      if (*it == *tuple || *it == tuple->Reversed()) {
-        joined.erase(it);
-        return absl::OkStatus();
-      }
+  auto& joined = open->subflows.joined;
+  for (auto it = joined.begin(); it != joined.end(); ++it) {
+    if (*it == *tuple || *it == tuple->Reversed()) {
+      joined.erase(it);
+      return absl::OkStatus();
     }
   }
   return absl::FailedPreconditionError("kSubflowClosed: no such subflow of this connection");

@@ -14,7 +14,6 @@
 #include <limits>
 #include <optional>
 
-#include "mcp_core/timer_wheel.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "mcp_core/actions.h"
@@ -26,6 +25,7 @@
 #include "mcp_core/outputs.h"
 #include "mcp_core/pair.h"
 #include "mcp_core/time.h"
+#include "mcp_core/timer_wheel.h"
 #include "mcp_core/transitions.h"
 #include "mptcp_opts/segment_options.h"
 
@@ -43,7 +43,7 @@ struct LegSignal {
 
 // The kOpenLeg action for `pair`'s downstream leg as it stands (its tuple,
 // transport and DSCP), clamped to `mss`; the caller adds the SYN's payload.
-Action OpenDownstream(FlowId id, const Pair& pair, uint16_t mss);
+Action OpenDownstream(const FlowTable& flows, FlowId id, const Pair& pair, uint16_t mss);
 
 // The table's Input for `signal` on `leg` of `pair`, or nullopt when the
 // signal means nothing for that leg (e.g. MP_FASTCLOSE on a TCP leg).
@@ -87,7 +87,7 @@ class PairMachine {
   // kOpenFallback (straight to the server the client asked for) or
   // kRetryWithoutMpCapable (the same server and source, D9): plain TCP.
   void OpenPlainToServer(FlowId id, Pair& pair, bool fallback);
-  absl::Status OnSubflowClosed(Pair& pair, Leg leg, const std::optional<FourTuple>& tuple);
+  absl::Status OnSubflowClosed(FlowId id, Pair& pair, Leg leg, const std::optional<FourTuple>& tuple);
 
   // tracked_segment.cc
   bool FastCloseProves(FlowId id, Pair& pair, Leg leg, LegSide from, const mptcp_opts::MptcpOptionEntry& option,

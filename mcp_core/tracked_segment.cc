@@ -51,7 +51,7 @@ Verdict PairMachine::OnSegment(Instant now, FlowId id, Pair& p, Leg leg, const S
   const Verdict forward{Verdict::kForward, id, leg};
   const Verdict drop{Verdict::kDrop, id, leg};
   const bool mptcp = p.transport(leg) == Transport::kMptcp;
-  const LegSide from = seg.tuple == p.tuple(leg) ? LegSide::kTupleSource : LegSide::kTupleDestination;
+  const LegSide from = flows_.SameWay(id, leg, seg.tuple) ? LegSide::kTupleSource : LegSide::kTupleDestination;
   LegSequence& sequence = p.sequence[int(leg)];
   // The one option parse, where options can matter: MPTCP legs and SYNs.
   const bool parsed = !seg.options.empty() && (mptcp || seg.syn());
@@ -109,7 +109,8 @@ Verdict PairMachine::OnSegment(Instant now, FlowId id, Pair& p, Leg leg, const S
 bool PairMachine::FastCloseProves(FlowId id, Pair& p, Leg leg, LegSide from, const mo::MptcpOptionEntry& option,
                                   bool in_window) {
   const auto* fastclose = std::get_if<mo::MpFastclose>(&option.value);
-  const std::optional<uint64_t>* receiver_key = p.keys ? &p.keys[int(leg)].key[int(Other(from))] : nullptr;
+  const LegKeys* keys = p.phase.keys(/*create=*/false);
+  const std::optional<uint64_t>* receiver_key = keys ? &keys[int(leg)].key[int(Other(from))] : nullptr;
   FastCloseRejection why;
   if (option.status != mo::DecodeStatus::kOk || !fastclose) {
     why = FastCloseRejection::kMalformed;
@@ -128,8 +129,9 @@ bool PairMachine::FastCloseProves(FlowId id, Pair& p, Leg leg, LegSide from, con
 // (the third ACK, RFC 8684 §3.1). The first key seen for a side stays: the
 // segment carrying it was already held to the leg's window.
 void PairMachine::LearnKeys(Pair& p, Leg leg, LegSide from, const mo::MpCapable& capable) {
-  if (!p.keys) p.keys = std::make_unique<LegKeys[]>(2);
-  LegKeys& keys = p.keys[int(leg)];
+  LegKeys* all = p.phase.keys(/*create=*/true);
+  if (!all) return;
+  LegKeys& keys = all[int(leg)];
   auto& sender = keys.key[int(from)];
   auto& receiver = keys.key[int(Other(from))];
   if (!sender && capable.sender_key) sender = capable.sender_key;
