@@ -51,9 +51,12 @@ mo::IpAddress UnspecifiedAddress(mo::IpAddress::Family family) {
                                                 : mo::IpAddress::FromV6Bytes(kZeros);
 }
 
-std::string Admission::Key(const mo::IpAddress& a) {
+Admission::SourceKey Admission::Key(const mo::IpAddress& a) {
+  SourceKey k{};  // zero-padded: an IPv4 address is its family and 4 bytes
+  k[0] = uint8_t(a.family());
   const auto b = a.bytes();
-  return std::string(reinterpret_cast<const char*>(b.data()), b.size());
+  std::copy(b.begin(), b.end(), k.begin() + 1);
+  return k;
 }
 
 std::optional<Refusal> Admission::CheckSource(Interface iface, const mo::IpAddress& source) const {

@@ -13,6 +13,7 @@
 #ifndef MCP_CORE_ADMISSION_H_
 #define MCP_CORE_ADMISSION_H_
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -70,11 +71,14 @@ class Admission {
   // every flow of one client ("paired" pooling, RFC 4787).
   std::optional<mptcp_opts::IpAddress> PoolAddress(mptcp_opts::IpAddress::Family family,
                                                    const mptcp_opts::IpAddress& client) const;
-  static std::string Key(const mptcp_opts::IpAddress& a);
+  // A fixed-size key (the family, then the address's bytes): no string to
+  // build on every SYN.
+  using SourceKey = std::array<uint8_t, 17>;
+  static SourceKey Key(const mptcp_opts::IpAddress& a);
 
   const Config& config_;
   uint32_t half_open_ = 0;
-  absl::flat_hash_map<std::string, uint32_t> half_open_by_source_;
+  absl::flat_hash_map<SourceKey, uint32_t> half_open_by_source_;
 };
 
 }  // namespace mcp_core
