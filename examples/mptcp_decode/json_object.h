@@ -73,6 +73,19 @@ class JsonObject {
     out_ += ']';
     return *this;
   }
+  // A list of fixed ASCII words (flag names): written as they are.
+  JsonObject& StrList(const char* key, std::span<const char* const> words) {
+    Key(key);
+    out_ += '[';
+    for (size_t i = 0; i < words.size(); ++i) {
+      if (i) out_ += ", ";
+      out_ += '"';
+      out_ += words[i];
+      out_ += '"';
+    }
+    out_ += ']';
+    return *this;
+  }
   void End() { out_ += "}\n"; }
 
  private:
