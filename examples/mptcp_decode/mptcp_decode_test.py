@@ -167,7 +167,7 @@ def test_hex_option_area():
     r = run("--hex", "020405b4 0402080a 00000001 00000000 01030307 1e0c0181 0102030405060708")
     assert r.returncode == 0
     golden("hex.txt", r.stdout.decode())
-    assert "MP_CAPABLE v1 flags=0x81 skey=0102030405060708" in r.stdout.decode()
+    assert "MP_CAPABLE v1 flags=0x81 csum hmac-sha256 skey=0102030405060708" in r.stdout.decode()
     j = run("--json", "--hex", "1e0c1105ccad45ac01020304 1e04e000")
     recs = [json.loads(l) for l in j.stdout.splitlines()]
     assert recs[0]["form"] == "SYN" and recs[0]["token"] == "ccad45ac" and recs[0]["backup"]
