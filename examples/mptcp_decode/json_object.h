@@ -9,6 +9,9 @@
 #include <cstdio>
 #include <span>
 #include <string>
+#include <string_view>
+
+#include <arpa/inet.h>
 
 #include "mptcp_opts/capture/packet_dissector.h"
 #include "mptcp_opts/ip_address.h"
@@ -73,6 +76,27 @@ class JsonObject {
     out_ += ']';
     return *this;
   }
+  // `v`, or null when it is 0 (the tracker's "not known").
+  JsonObject& NumOrNull(const char* key, uint64_t v) {
+    Key(key);
+    if (v == 0) out_ += "null";
+    else AppendF(out_, "%" PRIu64, v);
+    return *this;
+  }
+  JsonObject& Null(const char* key) {
+    Key(key);
+    out_ += "null";
+    return *this;
+  }
+  // Appends `"key": value` pairs rendered beforehand (no leading comma), so
+  // fields shared by the records of one segment are formatted once.
+  JsonObject& Fields(std::string_view rendered) {
+    if (rendered.empty()) return *this;
+    if (!first_) out_ += ", ";
+    first_ = false;
+    out_ += rendered;
+    return *this;
+  }
   // A list of fixed ASCII words (flag names): written as they are.
   JsonObject& StrList(const char* key, std::span<const char* const> words) {
     Key(key);
@@ -87,6 +111,8 @@ class JsonObject {
     return *this;
   }
   void End() { out_ += "}\n"; }
+  // Ends an object nested in another value (no newline).
+  void Close() { out_ += '}'; }
 
  private:
   void Key(const char* key) {
@@ -99,6 +125,30 @@ class JsonObject {
   std::string& out_;
   bool first_ = true;
 };
+
+// Appends the address as text (inet_ntop), without a temporary string.
+inline void AppendAddress(std::string& out, const mptcp_opts::IpAddress& a) {
+  char buf[INET6_ADDRSTRLEN] = {};
+  inet_ntop(a.is_v4() ? AF_INET : AF_INET6, a.bytes().data(), buf, sizeof(buf));
+  out += buf;
+}
+
+// "192.0.2.1:80" or "[2001:db8::1]:80", appended without a temporary string.
+inline void AppendEndpoint(std::string& out, const mptcp_opts::IpAddress& a, uint16_t port) {
+  if (a.is_v6()) out += '[';
+  AppendAddress(out, a);
+  if (a.is_v6()) out += ']';
+  AppendF(out, ":%u", unsigned(port));
+}
+
+// The TCP flags as TcpFlags() spells them, appended.
+inline void AppendTcpFlags(std::string& out, const mptcp_opts::capture::TcpSegmentView& s) {
+  if (s.syn()) out += 'S';
+  if (s.fin()) out += 'F';
+  if (s.rst()) out += 'R';
+  if (s.psh()) out += 'P';
+  if (s.ack_flag()) out += '.';
+}
 
 inline std::string Endpoint(const mptcp_opts::IpAddress& a, uint16_t port) {
   std::string s = a.is_v6() ? "[" + a.ToString() + "]" : a.ToString();
