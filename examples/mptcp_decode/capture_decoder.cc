@@ -95,9 +95,13 @@ void CaptureDecoder::RenderSegmentJson(const TcpSegmentView& seg) {
   AppendEpoch(f, timestamps_.current());
   f += ", \"src\": \"";
   AppendAddress(f, seg.src);
-  AppendF(f, "\", \"src_port\": %u, \"dst\": \"", unsigned(seg.src_port));
+  f += "\", \"src_port\": ";
+  AppendUnsigned(f, seg.src_port);
+  f += ", \"dst\": \"";
   AppendAddress(f, seg.dst);
-  AppendF(f, "\", \"dst_port\": %u, \"tcp_flags\": \"", unsigned(seg.dst_port));
+  f += "\", \"dst_port\": ";
+  AppendUnsigned(f, seg.dst_port);
+  f += ", \"tcp_flags\": \"";
   AppendTcpFlags(f, seg);
   f += '"';
 }
@@ -273,7 +277,8 @@ void CaptureDecoder::DecodeSegment(uint64_t frame, const TcpSegmentView& seg,
   if (!any) return;
   if (!cut) ++counters_.mptcp_segments;
   if (!text) return;
-  AppendF(out, "%" PRIu64 " ", frame);
+  AppendUnsigned(out, frame);
+  out += ' ';
   if (timestamps_.style() != TimestampStyle::kNone) {
     timestamps_.Append(out);
     out += ' ';
@@ -283,10 +288,19 @@ void CaptureDecoder::DecodeSegment(uint64_t frame, const TcpSegmentView& seg,
   AppendEndpoint(out, seg.dst, seg.dst_port);
   out += " [";
   AppendTcpFlags(out, seg);
-  AppendF(out, "] seq %u", seg.seq);
-  if (seg.ack_flag()) AppendF(out, " ack %u", seg.ack);
+  out += "] seq ";
+  AppendUnsigned(out, seg.seq);
+  if (seg.ack_flag()) {
+    out += " ack ";
+    AppendUnsigned(out, seg.ack);
+  }
   const FlowIds i = segment_ids();
-  if (i.connection != 0) AppendF(out, " conn %u sf %u", i.connection, i.subflow);
+  if (i.connection != 0) {
+    out += " conn ";
+    AppendUnsigned(out, i.connection);
+    out += " sf ";
+    AppendUnsigned(out, i.subflow);
+  }
   out += ": ";
   out += line;
   out += '\n';

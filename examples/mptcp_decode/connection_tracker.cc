@@ -56,15 +56,22 @@ ConnectionTracker::FlowKey ConnectionTracker::KeyOf(const TcpSegmentView& s) {
   return b < a ? FlowKey{b, a} : FlowKey{a, b};
 }
 
-ConnectionTracker::Subflow* ConnectionTracker::Find(const TcpSegmentView& s) {
-  auto it = subflows_.find(KeyOf(s));
-  return it == subflows_.end() ? nullptr : &it->second;
+ConnectionTracker::Subflow* ConnectionTracker::Find(const TcpSegmentView& s) const {
+  // Segments come in runs of one flow, and every segment asks VersionFor and
+  // then Observe: one map walk for both. The map never erases, so a node's
+  // address stays valid.
+  const FlowKey key = KeyOf(s);
+  if (last_found_ && *last_key_ == key) return last_found_;
+  auto it = subflows_.find(key);
+  if (it == subflows_.end()) return nullptr;
+  last_key_ = key;
+  last_found_ = const_cast<Subflow*>(&it->second);
+  return last_found_;
 }
 
 MptcpVersion ConnectionTracker::VersionFor(const TcpSegmentView& s) const {
-  auto it = subflows_.find(KeyOf(s));
-  if (it == subflows_.end()) return MptcpVersion::kV1;
-  return connections_[it->second.connection].version;
+  const Subflow* f = Find(s);
+  return f ? connections_[f->connection].version : MptcpVersion::kV1;
 }
 
 bool ConnectionTracker::SenderReceiverKeys(const Subflow& f, const TcpSegmentView& s,
@@ -110,10 +117,7 @@ FlowIds ConnectionTracker::IdsOf(const Subflow* f) const {
   return {connections_[f->connection].id, f->id};
 }
 
-FlowIds ConnectionTracker::IdsFor(const TcpSegmentView& s) const {
-  auto it = subflows_.find(KeyOf(s));
-  return IdsOf(it == subflows_.end() ? nullptr : &it->second);
-}
+FlowIds ConnectionTracker::IdsFor(const TcpSegmentView& s) const { return IdsOf(Find(s)); }
 
 ConnectionReport* ConnectionTracker::ReportOf(const Subflow& f) {
   const uint32_t id = connections_[f.connection].id;

@@ -153,7 +153,7 @@ class ConnectionTracker {
   };
 
   static FlowKey KeyOf(const mptcp_opts::capture::TcpSegmentView& s);
-  Subflow* Find(const mptcp_opts::capture::TcpSegmentView& s);
+  Subflow* Find(const mptcp_opts::capture::TcpSegmentView& s) const;
   // Keys of the segment's sender and receiver, when both are known.
   bool SenderReceiverKeys(const Subflow& f, const mptcp_opts::capture::TcpSegmentView& s,
                           uint64_t& sender_key, uint64_t& receiver_key) const;
@@ -181,6 +181,9 @@ class ConnectionTracker {
   bool keep_reports_;
   uint32_t connections_opened_ = 0;  // the last connection id given
   std::vector<ConnectionReport> reports_;
+  // Find's last hit (subflows_ never erases, so the pointer stays valid).
+  mutable std::optional<FlowKey> last_key_;
+  mutable Subflow* last_found_ = nullptr;
 };
 
 }  // namespace mptcp_decode

@@ -57,7 +57,10 @@ enum class TimestampStyle : uint8_t {
 inline void AppendEpoch(std::string& out, FrameTime t) {
   const int64_t m = t.Micros();
   const uint64_t a = m < 0 ? 0 - static_cast<uint64_t>(m) : static_cast<uint64_t>(m);
-  AppendF(out, "%s%" PRIu64 ".%06u", m < 0 ? "-" : "", a / 1000000, unsigned(a % 1000000));
+  if (m < 0) out += '-';
+  AppendUnsigned(out, a / 1000000);
+  out += '.';
+  AppendUnsignedPadded(out, a % 1000000, 6);
 }
 
 class TimestampFormatter {
@@ -87,7 +90,8 @@ class TimestampFormatter {
       case TimestampStyle::kDateTime:
         if (current_.sec != cached_sec_ || cached_.empty()) Cache();
         out += cached_;
-        AppendF(out, ".%06d", int(current_.usec));
+        out += '.';
+        AppendUnsignedPadded(out, static_cast<uint64_t>(current_.usec), 6);
         return;
       case TimestampStyle::kSincePrevious: AppendDelta(out, current_.Micros() - previous_.Micros()); return;
       case TimestampStyle::kSinceFirst: AppendDelta(out, current_.Micros() - first_.Micros()); return;

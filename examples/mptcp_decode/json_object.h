@@ -24,6 +24,39 @@ inline void AppendF(std::string& out, const char* fmt, auto... args) {
   out.append(buf, n < 0 ? 0 : std::min<size_t>(n, sizeof(buf) - 1));
 }
 
+// Decimal, without printf: the per-segment numbers are most of the output,
+// and snprintf was most of the time spent writing them.
+inline void AppendUnsigned(std::string& out, uint64_t v) {
+  char buf[20];
+  char* p = buf + sizeof(buf);
+  do {
+    *--p = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  out.append(p, buf + sizeof(buf) - p);
+}
+
+// Decimal with leading zeros to at least `width` digits (at most 20).
+inline void AppendUnsignedPadded(std::string& out, uint64_t v, int width) {
+  char buf[20];
+  char* p = buf + sizeof(buf);
+  do {
+    *--p = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  while (buf + sizeof(buf) - p < width && p > buf) *--p = '0';
+  out.append(p, buf + sizeof(buf) - p);
+}
+
+// `v` in lowercase hex, zero-padded to at least `digits` digits (as printf's
+// "%0*" PRIx64: a wider value is never cut).
+inline void AppendHexFixed(std::string& out, uint64_t v, int digits) {
+  static const char* d = "0123456789abcdef";
+  int n = digits;
+  while (n < 16 && (v >> (4 * n)) != 0) ++n;
+  for (int i = n - 1; i >= 0; --i) out += d[i >= 16 ? 0 : (v >> (4 * i)) & 15];
+}
+
 inline void AppendHex(std::string& out, std::span<const uint8_t> bytes) {
   static const char* d = "0123456789abcdef";
   for (uint8_t b : bytes) {
@@ -38,7 +71,7 @@ class JsonObject {
   explicit JsonObject(std::string& out) : out_(out) { out_ += '{'; }
   JsonObject& Num(const char* key, uint64_t v) {
     Key(key);
-    AppendF(out_, "%" PRIu64, v);
+    AppendUnsigned(out_, v);
     return *this;
   }
   JsonObject& Bool(const char* key, bool v) {
@@ -59,7 +92,9 @@ class JsonObject {
   }
   JsonObject& Hex(const char* key, uint64_t v, int digits) {
     Key(key);
-    AppendF(out_, "\"%0*" PRIx64 "\"", digits, v);
+    out_ += '"';
+    AppendHexFixed(out_, v, digits);
+    out_ += '"';
     return *this;
   }
   JsonObject& HexBytes(const char* key, std::span<const uint8_t> bytes) {
@@ -80,7 +115,7 @@ class JsonObject {
   JsonObject& NumOrNull(const char* key, uint64_t v) {
     Key(key);
     if (v == 0) out_ += "null";
-    else AppendF(out_, "%" PRIu64, v);
+    else AppendUnsigned(out_, v);
     return *this;
   }
   JsonObject& Null(const char* key) {
@@ -138,7 +173,8 @@ inline void AppendEndpoint(std::string& out, const mptcp_opts::IpAddress& a, uin
   if (a.is_v6()) out += '[';
   AppendAddress(out, a);
   if (a.is_v6()) out += ']';
-  AppendF(out, ":%u", unsigned(port));
+  out += ':';
+  AppendUnsigned(out, port);
 }
 
 // The TCP flags as TcpFlags() spells them, appended.
