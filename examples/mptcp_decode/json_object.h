@@ -54,7 +54,13 @@ inline void AppendHexFixed(std::string& out, uint64_t v, int digits) {
   static const char* d = "0123456789abcdef";
   int n = digits;
   while (n < 16 && (v >> (4 * n)) != 0) ++n;
-  for (int i = n - 1; i >= 0; --i) out += d[i >= 16 ? 0 : (v >> (4 * i)) & 15];
+  char buf[64];
+  const int len = std::min(n, int(sizeof(buf)));
+  for (int i = 0; i < len; ++i) {
+    const int shift = 4 * (n - 1 - i);
+    buf[i] = shift >= 64 ? '0' : d[(v >> shift) & 15];
+  }
+  out.append(buf, len);
 }
 
 inline void AppendHex(std::string& out, std::span<const uint8_t> bytes) {
@@ -82,11 +88,19 @@ class JsonObject {
   JsonObject& Str(const char* key, const std::string& v) {
     Key(key);
     out_ += '"';
-    for (char c : v) {
-      if (c == '"' || c == '\\') out_ += '\\';
-      if (static_cast<unsigned char>(c) < 0x20) continue;
-      out_ += c;
+    // Runs of characters that need no escape are copied at once.
+    size_t run = 0;
+    for (size_t i = 0; i < v.size(); ++i) {
+      const char c = v[i];
+      if (c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20) continue;
+      out_.append(v, run, i - run);
+      if (c == '"' || c == '\\') {
+        out_ += '\\';
+        out_ += c;
+      }  // control characters are dropped
+      run = i + 1;
     }
+    out_.append(v, run, v.size() - run);
     out_ += '"';
     return *this;
   }
@@ -169,10 +183,16 @@ class JsonObject {
 inline void AppendAddress(std::string& out, const mptcp_opts::IpAddress& a) {
   const auto b = a.bytes();
   auto v4 = [&out](const uint8_t* q) {
+    char buf[16];
+    char* p = buf;
     for (int i = 0; i < 4; ++i) {
-      if (i) out += '.';
-      AppendUnsigned(out, q[i]);
+      if (i) *p++ = '.';
+      const unsigned x = q[i];
+      if (x >= 100) *p++ = static_cast<char>('0' + x / 100);
+      if (x >= 10) *p++ = static_cast<char>('0' + x / 10 % 10);
+      *p++ = static_cast<char>('0' + x % 10);
     }
+    out.append(buf, p - buf);
   };
   if (a.is_v4()) {
     v4(b.data());

@@ -79,8 +79,9 @@ TEST(JsonObjectTest, EndpointAndFieldsKeepTheOldForms) {
   std::string out;
   JsonObject j(out);
   j.Num("frame", 1).Fields("\"a\": 1").NumOrNull("connection", 0).NumOrNull("subflow", 2);
-  j.Hex("token", 0xab, 8).End();
-  EXPECT_EQ(out, "{\"frame\": 1, \"a\": 1, \"connection\": null, \"subflow\": 2, \"token\": \"000000ab\"}\n");
+  j.Hex("token", 0xab, 8).Str("s", std::string("a\"b\\c\x01\nd")).Str("e", "").End();
+  EXPECT_EQ(out, "{\"frame\": 1, \"a\": 1, \"connection\": null, \"subflow\": 2, "
+                 "\"token\": \"000000ab\", \"s\": \"a\\\"b\\\\cd\", \"e\": \"\"}\n");
 }
 
 }  // namespace
