@@ -108,15 +108,38 @@ local pe = {
 }
 p_proxy.experts = { pe.not_applicable, pe.malformed }
 
--- D5: the subtype is a setting, one of the subtypes IANA left unassigned.
-local subtype_choices = {}
-for v = 0x9, 0xE do
-  subtype_choices[#subtype_choices + 1] = { v - 8, string.format("0x%x", v), v }
+-- D5: the subtype is a setting, one of the subtypes IANA left unassigned,
+-- written as mptcp-decode's --prefer-proxy-subtype takes it (decimal or 0x
+-- hex). A value outside 0x9..0xE is refused with a message naming the
+-- preference, and the last good value (at first 0xE) stays in use.
+local SUBTYPE_MIN, SUBTYPE_MAX, SUBTYPE_DEFAULT = 0x9, 0xE, 0xE
+local RANGE_REASON = "0x9..0xE, the MPTCP subtypes IANA left unassigned (decisions.md D5)"
+p_proxy.prefs.subtype = Pref.string("MP_PREFER_PROXY subtype", "0xE",
+  "The MPTCP subtype MP_PREFER_PROXY is decoded with, decimal or 0x hex. Never assigned " ..
+  "by IANA; one of " .. RANGE_REASON .. ". Default 0xE, as earlier draft revisions suggested.")
+local prefer_proxy_subtype = SUBTYPE_DEFAULT
+
+local function parse_subtype(text)
+  text = text:match("^%s*(.-)%s*$")
+  local digits, base = text, 10
+  if text:match("^0[xX]") then digits, base = text:sub(3), 16 end
+  if base == 10 and not digits:match("^%d+$") then return nil, "is not a number" end
+  if base == 16 and not digits:match("^%x+$") then return nil, "is not a number" end
+  local v = tonumber(digits, base)
+  if v < SUBTYPE_MIN or v > SUBTYPE_MAX then return nil, "is outside " .. RANGE_REASON end
+  return v
 end
-p_proxy.prefs.subtype = Pref.enum("MP_PREFER_PROXY subtype", 0xE,
-  "The MPTCP subtype MP_PREFER_PROXY is decoded with. Never assigned by IANA; one of " ..
-  "0x9..0xE (decisions.md D5), default 0xE as earlier draft revisions suggested.",
-  subtype_choices, false)
+
+function p_proxy.prefs_changed()
+  local text = p_proxy.prefs.subtype
+  local v, why = parse_subtype(text)
+  if v == nil then
+    report_failure(string.format("mp_prefer_proxy.subtype: '%s' %s; still using 0x%x",
+      text, why, prefer_proxy_subtype))
+    return
+  end
+  prefer_proxy_subtype = v
+end
 
 -- ---------------------------------------------------------------------------
 -- Fields read from Wireshark's own TCP dissection. Only the position of each
@@ -230,7 +253,7 @@ end
 -- its kind, length and subtype bytes say it is MP_PREFER_PROXY.
 local function dissect_cut_prefer_proxy(tvb, tree, pinfo, at, captured_end)
   if captured_end - at < 3 or tvb(at, 1):uint() ~= KIND_MPTCP then return end
-  if math.floor(tvb(at + 2, 1):uint() / 16) ~= p_proxy.prefs.subtype then return end
+  if math.floor(tvb(at + 2, 1):uint() / 16) ~= prefer_proxy_subtype then return end
   local t = tree:add(p_proxy, tvb(at, captured_end - at))
   t:add(pf.kind, tvb(at, 1))
   t:add(pf.length, tvb(at + 1, 1))
@@ -244,7 +267,7 @@ local function dissect_cut_prefer_proxy(tvb, tree, pinfo, at, captured_end)
 end
 
 local function dissect_prefer_proxy(tvb, tree, pinfo, seg, options)
-  local wanted = p_proxy.prefs.subtype
+  local wanted = prefer_proxy_subtype
   local has_mp_capable = nil
   for _, o in ipairs(options) do
     if mptcp_subtype(tvb, o) == wanted then

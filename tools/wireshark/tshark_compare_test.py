@@ -77,12 +77,14 @@ def codec_records(path, subtype=None):
     return sorted(records, key=repr)
 
 
-def run_tshark(path, subtype=None, tmpdir=None):
+def run_tshark(path, subtype=None):
+    """tshark's PDML for `path`; `subtype` is the preference's text or value."""
     # tshark writes its profile under $HOME; Bazel gives the test a scratch one.
-    env = dict(os.environ, HOME=os.environ.get("TEST_TMPDIR", tmpdir or "/tmp"))
+    env = dict(os.environ, HOME=os.environ.get("TEST_TMPDIR", "/tmp"))
     args = [TSHARK, "-n", "-X", "lua_script:" + LUA, "-r", path, "-T", "pdml"]
     if subtype is not None:
-        args += ["-o", "mp_prefer_proxy.subtype:0x%x" % subtype]
+        text = subtype if isinstance(subtype, str) else "0x%x" % subtype
+        args += ["-o", "mp_prefer_proxy.subtype:" + text]
     r = subprocess.run(args, capture_output=True, text=True, env=env, check=False)
     assert r.returncode == 0, "tshark failed on %s: %s" % (path, r.stderr)
     # A script that fails to load says "Lua" on stderr; an error while
@@ -90,7 +92,7 @@ def run_tshark(path, subtype=None, tmpdir=None):
     for stream, text, mark in (("stderr", r.stderr, "Lua"), ("output", r.stdout, "Lua Error")):
         bad = [line for line in text.splitlines() if mark in line]
         assert not bad, "Lua error in tshark's %s on %s:\n%s" % (stream, path, "\n".join(bad[:20]))
-    return r.stdout
+    return r
 
 
 def field(node, name):
@@ -99,7 +101,7 @@ def field(node, name):
 
 
 def lua_records(path, subtype=None):
-    root = ET.fromstring(run_tshark(path, subtype))
+    root = ET.fromstring(run_tshark(path, subtype).stdout)
     records = []
     for packet in root.iter("packet"):
         frame = int(packet.find("proto[@name='geninfo']/field[@name='num']").get("show"))
@@ -180,6 +182,23 @@ def test_prefer_proxy_subtype_preference_follows_the_codec_flag(subtype):
     records = assert_same(EDGE_CASES, subtype)
     found = any(r[1] == "MP_PREFER_PROXY" for r in records)
     assert found == (subtype in (0x9, 0xE))
+
+
+@pytest.mark.parametrize("text,why", [
+    ("0x8", "is outside 0x9..0xE"), ("0xF", "is outside 0x9..0xE"), ("15", "is outside 0x9..0xE"),
+    ("0", "is outside 0x9..0xE"), ("x9", "is not a number"), ("0x", "is not a number"),
+    ("9a", "is not a number")])
+def test_prefer_proxy_subtype_outside_d5_range_is_refused(text, why):
+    # As mptcp-decode refuses --prefer-proxy-subtype outside 0x9..0xE, the
+    # dissector refuses the preference, says which and why, and keeps 0xE.
+    r = run_tshark(EDGE_CASES, text)
+    assert "mp_prefer_proxy.subtype: '%s' %s" % (text, why) in r.stderr, r.stderr
+    assert "still using 0xe" in r.stderr
+    assert lua_records(EDGE_CASES, text) == codec_records(EDGE_CASES)
+
+
+def test_prefer_proxy_subtype_accepts_decimal_and_hex_as_the_codec_flag_does():
+    assert lua_records(EDGE_CASES, "9") == lua_records(EDGE_CASES, "0x9") == codec_records(EDGE_CASES, 9)
 
 
 # --------------------------------------------------------------------------
