@@ -35,10 +35,10 @@ constexpr const char* kUsage =
     "Decodes every MPTCP option and MP_CONVERT IE in pcap/pcapng captures or live\n"
     "traffic: one line per TCP segment that carries them, or with --json one\n"
     "object per option. FILTER is a tcpdump (pcap-filter) expression, one or\n"
-    "several words, e.g. 'tcp port 80'. Without -r, the leading arguments that\n"
-    "name files (or -, standard input) are the captures and the rest is the\n"
-    "filter. Several captures are one stream: frame numbers and connections\n"
-    "continue from one file to the next.\n"
+    "several words, e.g. 'tcp port 80'. Without -r, the first argument (- is\n"
+    "standard input) and each next one that names a file are the captures,\n"
+    "the rest is the filter. Several captures are one stream: frame numbers\n"
+    "and connections continue from one file to the next.\n"
     "Options:\n"
     "  -r FILE        read the capture FILE (- is standard input); repeatable\n"
     "  -i IFACE       capture live on IFACE (any: every interface)\n"
@@ -98,10 +98,12 @@ bool ParsePreferProxySubtype(const char* text, mptcp_opts::PreferProxySubtype& o
   return true;
 }
 
+// A word after the first capture that names a file is a capture too (a
+// lone "-" there is filter arithmetic: standard input is only ever first).
 bool IsCaptureFile(const char* path) {
   struct stat st;
-  return std::strcmp(path, "-") == 0 ||
-         (stat(path, &st) == 0 && (S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode)));
+  return std::strcmp(path, "-") != 0 && stat(path, &st) == 0 &&
+         (S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode));
 }
 
 // The live capture being read, for the signal handler: ^C ends it cleanly
