@@ -175,8 +175,7 @@ local function ipv6_text(tvb, off)
   if best_len < 2 then best_at = -1 end
   -- ::a.b.c.d and ::ffff:a.b.c.d keep their IPv4 tail in dotted form.
   local v4_tail = best_at == 0 and (best_len == 6 or (best_len == 5 and w[5] == 0xffff))
-  local parts, i = {}, 0
-  local out = ""
+  local i, out = 0, ""
   while i <= 7 do
     if i == best_at then
       out = out .. "::"

@@ -122,6 +122,10 @@ def main():
     c.frame(options=MP_CAPABLE_SYN + b"\x1e\x03\xe0")                       # BAD_LENGTH 3
     c.frame(options=MP_CAPABLE_SYN + b"\x1e\x04\x90\x00")                   # subtype 0x9
     c.frame(options=PREFER_PROXY + b"\x08\x01" + MP_CAPABLE_SYN)            # walk stops before MP_CAPABLE
+    # Address texts inet_ntop writes in its less common forms (dotted tails).
+    c.frame(ie("::1:2", 1, last=False) + ie("::ffff:0:102:304", 2, source=True), v6=True)
+    c.frame(ie("0:0:0:0:0:1:0:0", 3, last=False) + ie("1::", 4, source=True), v6=True)
+    c.frame(ie("::2", last=False) + ie("2001:db8:0:1::", source=True), v6=True)
     c.write(sys.argv[1])
 
 
