@@ -169,11 +169,26 @@ def test_edge_cases_cover_ipv6_and_every_ie_error():
     assert {r[3] for r in records if r[1] == "MP_PREFER_PROXY"} >= {True, False, "BAD_LENGTH"}
 
 
+@pytest.mark.parametrize("scenario", ["explicit", "faulty"])
 @pytest.mark.parametrize("link", LINKS)
-def test_faulty_sample_matches_the_codec(tmp_path, link):
-    out = str(tmp_path / ("faulty_%s.pcap" % link))
-    subprocess.run([MAKE, "--link=" + link, "--scenario=faulty", out], check=True)
-    assert assert_same(out), "the faulty sample holds MP_CONVERT IEs and MP_PREFER_PROXY"
+def test_sample_on_every_link_type_matches_the_codec(tmp_path, scenario, link):
+    out = str(tmp_path / ("%s_%s.pcap" % (scenario, link)))
+    subprocess.run([MAKE, "--link=" + link, "--scenario=" + scenario, out], check=True)
+    assert assert_same(out), "the %s sample holds MP_CONVERT IEs and MP_PREFER_PROXY" % scenario
+
+
+@pytest.mark.parametrize("snap", [54, 60, 66, 74, 86, 100, 120])
+def test_snapped_captures_match_the_codec(tmp_path, snap):
+    # tcpdump -s N: every frame of the Ethernet captures cut to N bytes, so
+    # cuts fall in the option area, in the IE list and in application data.
+    out = str(tmp_path / ("snap%d.pcap" % snap))
+    frames = []
+    for path in SHIPPED:
+        linktype, records = read_pcap(path)
+        if linktype == 1:
+            frames += records
+    write_pcap(out, [(frame[:snap], length) for frame, length in frames])
+    assert_same(out)
 
 
 @pytest.mark.parametrize("subtype", range(0x9, 0xF))
@@ -215,6 +230,13 @@ def read_pcap(path):
         records.append((data[at + 16:at + 16 + caplen], length))
         at += 16 + caplen
     return linktype, records
+
+
+def write_pcap(path, records):
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        for i, (frame, length) in enumerate(records):
+            f.write(struct.pack("<IIII", 1700000000 + i, 0, len(frame), length) + frame)
 
 
 def tcp_offset(frame):
@@ -266,11 +288,7 @@ def test_random_variants_match_the_codec(tmp_path):
             seeds += [(f, n) for f, n in records if tcp_offset(f) is not None]
     assert seeds
     out = str(tmp_path / "variants.pcap")
-    with open(out, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-        for i in range(800):
-            frame, length = mutate(rng, *rng.choice(seeds))
-            f.write(struct.pack("<IIII", 1700000000 + i, 0, len(frame), length) + frame)
+    write_pcap(out, [mutate(rng, *rng.choice(seeds)) for _ in range(800)])
     assert assert_same(out)
 
 
