@@ -3,7 +3,9 @@
 // pcapng), every record goes to CaptureDecoder::DecodeFrame, then
 // AppendSummary.
 //
-// Input: an options byte (bit 0: --json, bit 1: --verify), then the file.
+// Input: an options byte (bit 0: --json, bit 1: --verify, bit 2:
+// --connections, bits 3..7 modulo 6: the timestamp style), then the file;
+// each record's pcap time is handed over as the frame's time.
 // Records are handed over as exact-size heap copies, so an over-read of the
 // captured bytes is an ASan report even though libpcap's buffer is larger.
 //
@@ -14,7 +16,8 @@
 //  * text: exactly one line per MPTCP segment and per truncated frame, then
 //    the summary (one line, two with --verify);
 //  * JSON: every line is one well-formed JSON object starting with "frame"
-//    (or the final "summary", present exactly with --verify);
+//    ("connection" with --connections), or the final "summary", present
+//    exactly with --verify;
 //  * the counters agree: one frame per record, TCP segments and truncated
 //    frames at most the frames, MPTCP segments at most the TCP segments,
 //    malformed options at most the options, and the tracker's HMAC and token
@@ -172,6 +175,8 @@ inline void CheckCaptureDecoderInput(std::span<const uint8_t> input) {
   DecoderOptions options;
   options.json = flags & 1;
   options.verify = flags & 2;
+  options.connections = flags & 4;
+  options.timestamps = static_cast<TimestampStyle>((flags >> 3) % 6);
   CaptureDecoder decoder(options);
   std::string out;
   pcap_pkthdr* header = nullptr;
@@ -179,7 +184,9 @@ inline void CheckCaptureDecoderInput(std::span<const uint8_t> input) {
   uint64_t records = 0;
   while (pcap_next_ex(pcap, &header, &data) == 1) {
     const std::vector<uint8_t> frame(data, data + header->caplen);  // exact size
-    decoder.DecodeFrame(++records, link, frame, header->len, out);
+    decoder.DecodeFrame(++records, link, frame, header->len, out,
+                        {static_cast<int64_t>(header->ts.tv_sec),
+                         static_cast<int32_t>(header->ts.tv_usec)});
   }
   pcap_close(pcap);
   decoder.AppendSummary(out);
@@ -211,10 +218,22 @@ inline void CheckCaptureDecoderInput(std::span<const uint8_t> input) {
     DECODER_FUZZ_CHECK(!summary);  // the summary comes last
     DECODER_FUZZ_CHECK(capture_fuzz::IsJsonObjectLine(line));
     summary = line.starts_with("{\"summary\": ");
-    DECODER_FUZZ_CHECK(summary || line.starts_with("{\"frame\": "));
+    DECODER_FUZZ_CHECK(summary || line.starts_with(options.connections ? "{\"connection\": "
+                                                                       : "{\"frame\": "));
   }
+  // --connections: one line (JSON: object) per connection, one per subflow
+  // in text, instead of the per-segment lines.
+  size_t connection_lines = 0;
+  for (const ConnectionReport& r : decoder.connection_reports()) {
+    connection_lines += 1 + (options.json ? 0 : r.subflows.size());
+  }
+  DECODER_FUZZ_CHECK(options.connections ? decoder.connection_reports().size() == t.connections
+                                         : connection_lines == 0);
   if (options.json) {
     DECODER_FUZZ_CHECK(summary == options.verify);
+    if (options.connections) DECODER_FUZZ_CHECK(lines == connection_lines + options.verify);
+  } else if (options.connections) {
+    DECODER_FUZZ_CHECK(lines == connection_lines + (options.verify ? 2 : 1));
   } else {
     DECODER_FUZZ_CHECK(lines == c.mptcp_segments + c.truncated_frames + (options.verify ? 2 : 1));
   }

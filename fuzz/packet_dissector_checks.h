@@ -85,6 +85,9 @@ struct DissectorModel {
   size_t ip_header_size = 0;
   bool tcp_fixed_set = false;  // ports .. urgent pointer
   size_t tcp_offset = 0;
+  // kTruncated inside the TCP option area: option bytes captured / declared.
+  size_t options_cut_captured = 0;
+  size_t options_cut_wire = 0;
   size_t tcp_header_size = 0;  // kOk only
   size_t payload_size = 0;
   uint64_t payload_wire = 0;
@@ -211,7 +214,11 @@ inline DissectorModel ModelDissect(uint16_t link, ByteSpan f, uint32_t original_
   m.tcp_offset = pos;
   const size_t data_offset = (f[pos + 12] >> 4) * size_t{4};
   if (data_offset < 20 || data_offset > declared) return fail(S::kMalformedTcp);
-  if (data_offset > captured) return fail(S::kTruncated);
+  if (data_offset > captured) {
+    m.options_cut_captured = captured - 20;
+    m.options_cut_wire = data_offset - 20;
+    return fail(S::kTruncated);
+  }
   m.tcp_header_size = data_offset;
   m.payload_size = captured - data_offset;
   m.payload_wire = declared - data_offset;
@@ -302,6 +309,14 @@ inline void CheckViewAgainstModel(const DissectorModel& m, cap::DissectStatus st
     DECODER_FUZZ_CHECK(v.src_port == 0 && v.dst_port == 0 && v.seq == 0 && v.ack == 0);
     DECODER_FUZZ_CHECK(v.flags == 0 && v.window == 0 && v.checksum == 0);
     DECODER_FUZZ_CHECK(v.urgent_pointer == 0);
+  }
+  DECODER_FUZZ_CHECK(v.truncated_options_length_on_wire == m.options_cut_wire);
+  DECODER_FUZZ_CHECK(v.truncated_options.size() == m.options_cut_captured);
+  if (m.options_cut_wire != 0) {
+    DECODER_FUZZ_CHECK(v.truncated_options.size() < m.options_cut_wire);
+    if (!v.truncated_options.empty()) {
+      DECODER_FUZZ_CHECK(v.truncated_options.data() == f.data() + m.tcp_offset + 20);
+    }
   }
   if (status != S::kOk) {
     DECODER_FUZZ_CHECK(v.tcp_header.empty() && v.options.empty() && v.payload.empty());

@@ -21,6 +21,7 @@
 #include "mptcp_opts/mp_tcprst.h"
 #include "mptcp_opts/mptcp_option.h"
 #include "mptcp_opts/option_area_builder.h"
+#include "mptcp_opts/option_fields.h"
 #include "mptcp_opts/option_header.h"
 #include "mptcp_opts/remove_addr.h"
 #include "mptcp_opts/segment_options.h"

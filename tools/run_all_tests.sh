@@ -5,7 +5,9 @@
 #   3. the real-kernel MPTCP peer test  (network namespaces; skipped when it cannot run)
 #   4. the hybrid-access e2e cases      (examples/hybrid_access/e2e/run_e2e.sh: the daemons
 #                                        in the namespace testbed; skipped when it cannot run)
-#   5. tools/dev_test.sh                (the `./dev decode` and `./dev python` verbs)
+#   5. tools/cmake_consumer_test.sh     (the CMake build and install, consumers built with
+#                                        find_package and pkg-config, sources vs Bazel's)
+#   6. tools/dev_test.sh                (the `./dev decode` and `./dev python` verbs)
 # Counts come from the test results themselves (tools/summarize_tests.py):
 # one line PASS, FAIL or SKIP per test case. The real-kernel test gives one
 # PASS (or FAIL, or a SKIP when it cannot run at all), plus one SKIP for each
@@ -17,7 +19,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 results=$(mktemp)
-trap 'rm -f "$results" "$results".log "$results".peer "$results".ha' EXIT
+trap 'rm -f "$results" "$results".log "$results".peer "$results".ha "$results".cmake' EXIT
 
 run_bazel() {
   local label=$1
@@ -47,6 +49,12 @@ if [ -x examples/hybrid_access/e2e/run_e2e.sh ]; then
   cat "$results".ha >&2
   /usr/bin/python3 tools/summarize_tests.py --case-lines hybrid_access "$rc" "$results".ha >> "$results"
 fi
+
+echo "=== CMake build, install and consumers ===" >&2
+tools/cmake_consumer_test.sh > "$results".cmake
+rc=$?
+cat "$results".cmake >&2
+/usr/bin/python3 tools/summarize_tests.py --case-lines cmake "$rc" "$results".cmake >> "$results"
 
 # Last: it drives this workspace's Bazel server and moves bazel-bin, which
 # run_bazel reads right after its own tests.

@@ -33,12 +33,15 @@
 #include "mptcp_opts/mp_convert_ie.h"
 #include "mptcp_opts/mptcp_option.h"
 #include "mptcp_opts/option_area_builder.h"
+#include "mptcp_opts/option_fields.h"
 #include "mptcp_opts/tcp_checksum.h"
 #include "mptcp_opts/tcp_option_walker.h"
 #include "mptcp_opts/tcp_segment_editor.h"
+#include "mptcp_opts/version.h"
 
 namespace py = pybind11;
 namespace mo = mptcp_opts;
+namespace fd = mptcp_opts::fields;
 
 namespace mptcp_opts_py {
 
@@ -69,8 +72,10 @@ struct UnknownMptcp {
   friend bool operator==(const UnknownMptcp&, const UnknownMptcp&) = default;
 };
 
+// May hold more than the 37 IDs an option carries (encode() then refuses it).
 struct RemoveAddr {
-  std::vector<uint8_t> ids;
+  std::vector<uint8_t> id_list;
+  std::span<const uint8_t> ids() const { return {id_list.data(), id_list.size()}; }
   friend bool operator==(const RemoveAddr&, const RemoveAddr&) = default;
 };
 
@@ -303,92 +308,190 @@ py::bytes ToPyBytes(std::span<const uint8_t> b) {
 }
 
 // ---------------------------------------------------------------------------
-// __repr__: keyword form, eval()-able given the classes and IPv4Address /
-// IPv6Address; keys, tokens, nonces, HMACs and flags in hex.
+// __repr__ and to_dict() of the MPTCP options, DssMapping and MpConvertIe:
+// both walk the option's description (mptcp_opts/option_fields.h), nothing
+// here is written per option. repr() is the keyword form, eval()-able given
+// the classes and IPv4Address / IPv6Address, with keys, tokens, nonces,
+// HMACs and flags in hex. to_dict() has the keys and values of an
+// mptcp-decode --json record (without "frame" and "subtype").
 
 std::string Hex(uint64_t v, int digits) {
   return Format("0x%0*llx", digits, static_cast<unsigned long long>(v));
 }
-template <typename T>
-std::string OptHex(const std::optional<T>& v, int digits) {
-  return v ? Hex(*v, digits) : "None";
+std::string HexDigits(uint64_t v, int digits) {
+  return Format("%0*llx", digits, static_cast<unsigned long long>(v));
 }
-template <typename T>
-std::string OptDec(const std::optional<T>& v) {
-  return v ? std::to_string(*v) : "None";
-}
-std::string Bool(bool b) { return b ? "True" : "False"; }
-std::string BytesRepr(std::span<const uint8_t> b) {
+std::string HexText(std::span<const uint8_t> b) {
   static constexpr char kDigits[] = "0123456789abcdef";
-  std::string s = "bytes.fromhex('";
+  std::string s;
   for (uint8_t x : b) {
     s += kDigits[x >> 4];
     s += kDigits[x & 15];
   }
-  return s + "')";
+  return s;
 }
+std::string BytesRepr(std::span<const uint8_t> b) { return "bytes.fromhex('" + HexText(b) + "')"; }
 std::string BytesRepr(const std::string& b) {
   return BytesRepr({reinterpret_cast<const uint8_t*>(b.data()), b.size()});
 }
 std::string AddrRepr(const mo::IpAddress& a) { return py::repr(py::cast(a)).cast<std::string>(); }
 
-std::string Repr(const mo::MpCapable& v) {
-  return "MpCapable(version=" + std::to_string(v.version) + ", flags=" + Hex(v.flags, 2) +
-         ", sender_key=" + OptHex(v.sender_key, 16) + ", receiver_key=" +
-         OptHex(v.receiver_key, 16) + ", data_level_length=" + OptDec(v.data_level_length) +
-         ", checksum=" + OptHex(v.checksum, 4) + ")";
+// "kw=value" for every field with a Python keyword, in description order.
+struct ReprRenderer {
+  std::string out;
+  bool first = true;
+
+  bool Key(const fd::Names& n) {
+    if (!n.python) return false;
+    if (!first) out += ", ";
+    first = false;
+    out += n.python;
+    out += '=';
+    return true;
+  }
+  template <typename Kind, typename T>
+  void operator()(const Kind& k, const std::optional<T>& v) {
+    if (v) {
+      (*this)(k, *v);
+    } else if (Key(k.n)) {
+      out += "None";
+    }
+  }
+  void operator()(const fd::Dec& f, uint64_t v) {
+    if (Key(f.n)) out += std::to_string(v);
+  }
+  void operator()(const fd::HexNum& f, uint64_t v) {
+    if (Key(f.n)) out += Hex(v, f.digits);
+  }
+  void operator()(const fd::HexStr& f, uint64_t v) {
+    if (Key(f.n)) out += Hex(v, f.digits);
+  }
+  void operator()(const fd::Flag& f, bool v) {
+    if (Key(f.n)) out += v ? "True" : "False";
+  }
+  void operator()(const fd::Choice& f, bool v) {
+    if (Key(f.n)) out += v ? "True" : "False";
+  }
+  void operator()(const fd::Bytes& f, std::span<const uint8_t> v) {
+    if (Key(f.n)) out += BytesRepr(v);
+  }
+  void operator()(const fd::Address& f, const mo::IpAddress& v) {
+    if (Key(f.n)) out += AddrRepr(v);
+  }
+  void operator()(const fd::Endpoint& f, const fd::EndpointValue& v) {
+    if (Key(f.address)) out += AddrRepr(v.address);
+    if (Key(f.port)) out += v.port ? std::to_string(*v.port) : "None";
+  }
+  void operator()(const fd::IdList& f, std::span<const uint8_t> v) {
+    if (!Key(f.n)) return;
+    out += '[';
+    for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + std::to_string(v[i]);
+    out += ']';
+  }
+  // Names, form words and flag names are derived: no constructor keyword.
+  void operator()(const fd::Name& f, uint8_t v) {
+    if (Key(f.n)) out += std::to_string(v);
+  }
+  void operator()(const fd::Word&, const char*) {}
+  void operator()(const fd::Words&, const fd::WordList&) {}
+  template <fd::Described T>
+  void operator()(const fd::Nested& f, const T& v) {
+    if (!Key(f.n)) return;
+    ReprRenderer inner;
+    fd::Fields<T>::Visit(v, inner);
+    out += std::string(fd::Fields<T>::kPythonName) + "(" + inner.out + ")";
+  }
+};
+
+// The JSON record's keys and values, as Python objects.
+struct DictRenderer {
+  py::dict d;
+
+  template <typename Kind, typename T>
+  void operator()(const Kind& k, const std::optional<T>& v) {
+    if (v) (*this)(k, *v);
+  }
+  void operator()(const fd::Dec& f, uint64_t v) {
+    if (f.n.json) d[f.n.json] = v;
+  }
+  void operator()(const fd::HexNum& f, uint64_t v) {
+    if (f.n.json) d[f.n.json] = v;
+  }
+  void operator()(const fd::HexStr& f, uint64_t v) {
+    if (f.n.json) d[f.n.json] = HexDigits(v, f.digits);
+  }
+  void operator()(const fd::Flag& f, bool v) {
+    if (f.n.json) d[f.n.json] = v;
+  }
+  void operator()(const fd::Choice& f, bool v) {
+    if (f.n.json) d[f.n.json] = v ? f.json_true : f.json_false;
+  }
+  void operator()(const fd::Bytes& f, std::span<const uint8_t> v) {
+    if (f.n.json) d[f.n.json] = HexText(v);
+  }
+  void operator()(const fd::Address& f, const mo::IpAddress& v) {
+    if (f.n.json) d[f.n.json] = v.ToString();
+  }
+  void operator()(const fd::Endpoint& f, const fd::EndpointValue& v) {
+    if (f.address.json) d[f.address.json] = v.address.ToString();
+    if (f.port.json && v.port) d[f.port.json] = *v.port;
+  }
+  void operator()(const fd::IdList& f, std::span<const uint8_t> v) {
+    if (f.n.json) d[f.n.json] = std::vector<uint8_t>(v.begin(), v.end());
+  }
+  void operator()(const fd::Name& f, uint8_t v) {
+    if (f.n.json) d[f.n.json] = f.name(v);
+  }
+  void operator()(const fd::Word& f, const char* v) {
+    if (f.n.json) d[f.n.json] = v;
+  }
+  void operator()(const fd::Words& f, const fd::WordList& v) {
+    if (!f.n.json) return;
+    py::list l;
+    for (const char* w : v.view()) l.append(w);
+    d[f.n.json] = l;
+  }
+  template <fd::Described T>
+  void operator()(const fd::Nested& f, const T& v) {
+    if (f.n.json) fd::VisitFields(v, *this);
+  }
+};
+
+// `Described` is the type whose description is walked; `value` is one of it
+// or (RemoveAddr) the Python-side form with the same accessors.
+template <typename Described, typename Value>
+std::string DescribedRepr(const Value& value) {
+  ReprRenderer r;
+  fd::Fields<Described>::Visit(value, r);
+  return std::string(fd::Fields<Described>::kPythonName) + "(" + r.out + ")";
 }
-std::string Repr(const mo::MpJoinSyn& v) {
-  return "MpJoinSyn(backup=" + Bool(v.backup) + ", address_id=" + std::to_string(v.address_id) +
-         ", token=" + Hex(v.token, 8) + ", nonce=" + Hex(v.nonce, 8) + ")";
+template <typename Described, typename Value>
+py::dict DescribedDict(const Value& value) {
+  DictRenderer r;
+  fd::Fields<Described>::Visit(value, r);
+  return r.d;
 }
-std::string Repr(const mo::MpJoinSynAck& v) {
-  return "MpJoinSynAck(backup=" + Bool(v.backup) +
-         ", address_id=" + std::to_string(v.address_id) +
-         ", truncated_hmac=" + Hex(v.truncated_hmac, 16) + ", nonce=" + Hex(v.nonce, 8) + ")";
+
+mo::UnknownMptcp View(const UnknownMptcp& u) { return {u.subtype().value_or(0), u.span()}; }
+
+template <fd::Described T>
+std::string Repr(const T& v) {
+  return DescribedRepr<T>(v);
 }
-std::string Repr(const mo::MpJoinAck& v) { return "MpJoinAck(hmac=" + BytesRepr(v.hmac) + ")"; }
-std::string Repr(const mo::DssMapping& v) {
-  return "DssMapping(dsn=" + std::to_string(v.dsn) +
-         ", subflow_seq=" + std::to_string(v.subflow_seq) +
-         ", data_level_length=" + std::to_string(v.data_level_length) +
-         ", checksum=" + OptHex(v.checksum, 4) + ")";
+std::string Repr(const RemoveAddr& v) { return DescribedRepr<mo::RemoveAddr>(v); }
+std::string Repr(const UnknownMptcp& v) { return DescribedRepr<mo::UnknownMptcp>(View(v)); }
+
+template <fd::Described T>
+py::dict ToDict(const T& v) {
+  return DescribedDict<T>(v);
 }
-std::string Repr(const mo::Dss& v) {
-  return "Dss(data_ack=" + OptDec(v.data_ack) +
-         ", mapping=" + (v.mapping ? Repr(*v.mapping) : std::string("None")) +
-         ", data_fin=" + Bool(v.data_fin) + ", data_ack_8_bytes=" + Bool(v.data_ack_8_bytes) +
-         ", dsn_8_bytes=" + Bool(v.dsn_8_bytes) + ")";
+py::dict ToDict(const RemoveAddr& v) { return DescribedDict<mo::RemoveAddr>(v); }
+py::dict ToDict(const UnknownMptcp& v) {
+  py::dict d = DescribedDict<mo::UnknownMptcp>(View(v));
+  if (!v.subtype()) d["subtype_value"] = py::none();  // raw shorter than 3 bytes
+  return d;
 }
-std::string Repr(const mo::AddAddr& v) {
-  return "AddAddr(version=" + std::to_string(FromVersion(v.version)) + ", echo=" + Bool(v.echo) +
-         ", address_id=" + std::to_string(v.address_id) + ", address=" + AddrRepr(v.address) +
-         ", port=" + OptDec(v.port) + ", truncated_hmac=" + OptHex(v.truncated_hmac, 16) + ")";
-}
-std::string Repr(const RemoveAddr& v) {
-  std::string s = "RemoveAddr(ids=[";
-  for (size_t i = 0; i < v.ids.size(); ++i) s += (i ? ", " : "") + std::to_string(v.ids[i]);
-  return s + "])";
-}
-std::string Repr(const mo::MpPrio& v) {
-  return "MpPrio(version=" + std::to_string(FromVersion(v.version)) +
-         ", backup=" + Bool(v.backup) + ", address_id=" + OptDec(v.address_id) + ")";
-}
-std::string Repr(const mo::MpFail& v) { return "MpFail(dsn=" + std::to_string(v.dsn) + ")"; }
-std::string Repr(const mo::MpFastclose& v) {
-  return "MpFastclose(receiver_key=" + Hex(v.receiver_key, 16) + ")";
-}
-std::string Repr(const mo::MpTcprst& v) {
-  return "MpTcprst(flags=" + Hex(v.flags, 1) + ", reason=" + std::to_string(v.reason) + ")";
-}
-std::string Repr(const mo::MpPreferProxy& v) {
-  return "MpPreferProxy(subtype=" + Hex(v.subtype.value(), 1) + ")";
-}
-std::string Repr(const UnknownMptcp& v) { return "UnknownMptcp(raw=" + BytesRepr(v.raw) + ")"; }
-std::string Repr(const mo::MpConvertIe& v) {
-  return "MpConvertIe(source=" + Bool(v.source) + ", address=" + AddrRepr(v.address) +
-         ", port=" + OptDec(v.port) + ")";
-}
+
 std::string Repr(const mo::Mss& v) { return "Mss(value=" + std::to_string(v.value) + ")"; }
 std::string Repr(const mo::SackPermitted&) { return "SackPermitted()"; }
 std::string Repr(const mo::Timestamps& v) {
@@ -427,12 +530,19 @@ bool Equal(const mo::WindowScale& a, const mo::WindowScale& b) {
 }
 
 // __eq__ (NotImplemented for other types), __repr__, __copy__,
-// __deepcopy__; __hash__ = None because the values are mutable.
+// __deepcopy__; __hash__ = None because the values are mutable. to_dict()
+// for the types with a field description.
 template <typename T, typename... Extra>
 void AddValueProtocol(py::class_<T, Extra...>& c) {
   c.def(
       "__eq__", [](const T& a, const T& b) { return Equal(a, b); }, py::is_operator());
   c.def("__repr__", [](const T& v) { return Repr(v); });
+  if constexpr (requires(const T& v) { ToDict(v); }) {
+    c.def(
+        "to_dict", [](const T& v) { return ToDict(v); },
+        "The fields as mptcp-decode --json writes them (same keys and values, without "
+        "frame and subtype); absent optional fields are left out.");
+  }
   c.def("__copy__", [](const T& v) { return T(v); });
   c.def(
       "__deepcopy__", [](const T& v, py::handle) { return T(v); }, py::arg("memo"));
@@ -485,8 +595,8 @@ std::optional<CppOption> ToCppOption(py::handle obj) {
   if (py::isinstance<RemoveAddr>(obj)) {
     const auto& r = obj.cast<const RemoveAddr&>();
     mo::RemoveAddr cpp;
-    for (uint8_t id : r.ids) (void)cpp.Add(id);  // refuses past kMaxIds
-    return CppOption{cpp, r.ids.size() <= mo::RemoveAddr::kMaxIds};
+    for (uint8_t id : r.id_list) (void)cpp.Add(id);  // refuses past kMaxIds
+    return CppOption{cpp, r.id_list.size() <= mo::RemoveAddr::kMaxIds};
   }
   if (py::isinstance<UnknownMptcp>(obj)) {
     const auto& u = obj.cast<const UnknownMptcp&>();
@@ -1068,7 +1178,7 @@ accepted when setting).)doc");
                              "REMOVE_ADDR (RFC 8684 §3.4.2): 1 to 37 address IDs.");
   rem.def(py::init([](std::vector<uint8_t> ids) { return RemoveAddr{std::move(ids)}; }),
           py::kw_only(), py::arg("ids") = std::vector<uint8_t>{})
-      .def_readwrite("ids", &RemoveAddr::ids, "A list of IDs (a copy: assign to change).");
+      .def_readwrite("ids", &RemoveAddr::id_list, "A list of IDs (a copy: assign to change).");
   rem.attr("SUBTYPE") = uint8_t(mo::Subtype::kRemoveAddr);
   rem.attr("MAX_IDS") = mo::RemoveAddr::kMaxIds;
   AddValueProtocol(rem);
@@ -1457,6 +1567,7 @@ mptcp_opts. See README.md for the error model.)doc";
     Py_INCREF(t);  // held for the life of the process
   }
 
+  m.attr("__version__") = std::string(mo::kVersion);
   m.attr("KIND_MPTCP") = mo::kKindMptcp;
   m.attr("MAX_OPTION_AREA_BYTES") = mo::kMaxOptionAreaBytes;
   m.attr("DEFAULT_PREFER_PROXY_SUBTYPE") = mo::kDefaultPreferProxySubtype;

@@ -207,6 +207,15 @@ def test_every_prefix_is_truncated(hex_, version, expected, name):
         assert m.try_decode(data[:cut], version=version) == ("TRUNCATED", None)
 
 
+def test_version_is_the_one_in_version_h():
+    # mptcp_opts/version.h is the one place the version is written.
+    with open(os.path.join(HERE, "..", "..", "mptcp_opts", "version.h"), encoding="utf-8") as f:
+        found = re.search(r'kVersion\s*=\s*"([^"]+)"', f.read())
+    assert found, "no kVersion in mptcp_opts/version.h"
+    assert m.__version__ == found.group(1)
+    assert re.fullmatch(r"\d+\.\d+\.\d+", m.__version__)
+
+
 def test_repr_is_readable_with_hex_keys():
     c = m.decode(H("1e 0c 01 81 0102030405060708"))
     assert repr(c) == ("MpCapable(version=1, flags=0x81, sender_key=0x0102030405060708, "

@@ -44,49 +44,110 @@ void AppendVerificationText(std::string& out, const Verification& v) {
 
 void CaptureDecoder::DecodeFrame(uint64_t frame, mo::capture::LinkType link,
                                  std::span<const uint8_t> captured, uint32_t original_length,
-                                 std::string& out) {
+                                 std::string& out, FrameTime time) {
   ++counters_.frames;
+  timestamps_.Next(time);
   TcpSegmentView seg;
   const auto status = mo::capture::DissectFrame(link, captured, original_length, seg);
   if (status == mo::capture::DissectStatus::kTruncated) {
     ++counters_.truncated_frames;
+    if (seg.truncated_options_length_on_wire != 0) {
+      // Cut inside the option area: the options captured whole are shown.
+      DecodeSegment(frame, seg, seg.truncated_options, true, out);
+      return;
+    }
+    if (options_.connections) return;
     if (options_.json) {
-      JsonObject(out).Num("frame", frame).Str("subtype", "UNKNOWN")
-          .Str("error", "TRUNCATED_CAPTURE").End();
+      JsonObject j(out);
+      j.Num("frame", frame).Str("subtype", "UNKNOWN").Str("error", "TRUNCATED_CAPTURE");
+      segment_json_.clear();
+      segment_json_ += "\"time\": ";
+      AppendEpoch(segment_json_, timestamps_.current());
+      segment_json_ += R"(, "src": null, "src_port": null, "dst": null, "dst_port": null, )"
+                       R"("tcp_flags": null, "connection": null, "subflow": null)";
+      j.Fields(segment_json_).End();
     } else {
-      AppendF(out, "%" PRIu64 " [truncated capture: %zu of %u bytes, TCP options cut]\n", frame,
-              captured.size(), original_length);
+      AppendF(out, "%" PRIu64 " ", frame);
+      if (timestamps_.style() != TimestampStyle::kNone) {
+        timestamps_.Append(out);
+        out += ' ';
+      }
+      AppendF(out, "[truncated capture: %zu of %u bytes, TCP options cut]\n", captured.size(),
+              original_length);
     }
     return;
   }
   if (status != mo::capture::DissectStatus::kOk) {
-    if (status == mo::capture::DissectStatus::kUnsupportedLinkType && !options_.json) {
+    if (status == mo::capture::DissectStatus::kUnsupportedLinkType && !options_.json &&
+        !options_.connections) {
       AppendF(out, "%" PRIu64 " [unsupported link type %u]\n", frame, unsigned(link));
     }
     return;
   }
   ++counters_.tcp_segments;
-  DecodeSegment(frame, seg, out);
+  DecodeSegment(frame, seg, seg.options, false, out);
 }
 
-void CaptureDecoder::DecodeSegment(uint64_t frame, const TcpSegmentView& seg, std::string& out) {
+void CaptureDecoder::RenderSegmentJson(const TcpSegmentView& seg) {
+  std::string& f = segment_json_;
+  f.clear();
+  f += "\"time\": ";
+  AppendEpoch(f, timestamps_.current());
+  f += ", \"src\": \"";
+  AppendAddress(f, seg.src);
+  f += "\", \"src_port\": ";
+  AppendUnsigned(f, seg.src_port);
+  f += ", \"dst\": \"";
+  AppendAddress(f, seg.dst);
+  f += "\", \"dst_port\": ";
+  AppendUnsigned(f, seg.dst_port);
+  f += ", \"tcp_flags\": \"";
+  AppendTcpFlags(f, seg);
+  f += '"';
+}
+
+void CaptureDecoder::DecodeSegment(uint64_t frame, const TcpSegmentView& seg,
+                                   std::span<const uint8_t> options, bool cut, std::string& out) {
   mo::CodecConfig config;
   config.version = tracker_.VersionFor(seg);
   config.prefer_proxy_subtype = options_.prefer_proxy_subtype;
+  const bool json = options_.json && !options_.connections;
+  const bool text = !options_.json && !options_.connections;
+  if (json) RenderSegmentJson(seg);
+  // The segment's connection and subflow: those of its last decoded option,
+  // asked of the tracker only when no option gave them.
+  FlowIds ids;
+  bool ids_known = false;
+  auto segment_ids = [&] {
+    if (!ids_known) ids = tracker_.IdsFor(seg);
+    ids_known = true;
+    return ids;
+  };
+  // A JSON record's closing fields: the segment's, then its ids.
+  auto end_record = [&](JsonObject& j) {
+    const FlowIds i = segment_ids();
+    j.Fields(segment_json_).NumOrNull("connection", i.connection).NumOrNull("subflow", i.subflow);
+    j.End();
+  };
 
-  std::string line;  // text mode: the segment's options, joined
-  auto text_sep = [&] { line += line.empty() ? "" : "; "; };
+  std::string& line = line_;  // text mode: the segment's options, joined
+  line.clear();
+  bool any = false;  // something to show for this segment
+  auto text_sep = [&] {
+    if (any) line += "; ";
+    any = true;
+  };
   // D10 needs to know whether the segment carries MP_CAPABLE anywhere in its
   // area; asked only when an MP_PREFER_PROXY shows up, so other segments are
   // walked once.
   auto has_mp_capable = [&] {
-    mo::TcpOptionWalker scan(seg.options);
+    mo::TcpOptionWalker scan(options);
     for (mo::TcpOption o; scan.Next(o);) {
       if (o.kind == mo::kKindMptcp && mo::SubtypeOf(o.bytes) == 0) return true;
     }
     return false;
   };
-  mo::TcpOptionWalker walker(seg.options);
+  mo::TcpOptionWalker walker(options);
   for (mo::TcpOption o; walker.Next(o);) {
     if (o.kind != mo::kKindMptcp) continue;
     ++counters_.options;
@@ -95,8 +156,10 @@ void CaptureDecoder::DecodeSegment(uint64_t frame, const TcpSegmentView& seg, st
     if (st != mo::DecodeStatus::kOk) {
       ++counters_.malformed_options;
       const char* name = mo::SubtypeName(mo::SubtypeOf(o.bytes), config);
-      if (options_.json) {
-        JsonObject(out).Num("frame", frame).Str("subtype", name).Str("error", mo::StatusName(st)).End();
+      if (json) {
+        JsonObject j(out);
+        j.Num("frame", frame).Str("subtype", name).Str("error", mo::StatusName(st));
+        end_record(j);
       } else {
         text_sep();
         line += name;
@@ -111,17 +174,19 @@ void CaptureDecoder::DecodeSegment(uint64_t frame, const TcpSegmentView& seg, st
     // Tracked even without --verify: the connection's version decides how
     // its ADD_ADDR and MP_PRIO are decoded.
     const Verification v = tracker_.Observe(seg, opt);
+    ids = v.ids;
+    ids_known = true;
     const bool prefer_proxy = std::holds_alternative<mo::MpPreferProxy>(opt);
     const bool applicable =
         !prefer_proxy || mo::IsPreferProxyApplicable(seg.syn(), seg.ack_flag(), has_mp_capable());
     if (!applicable) ++counters_.prefer_proxy_ignored;
-    if (options_.json) {
+    if (json) {
       JsonObject j(out);
       j.Num("frame", frame).Str("subtype", mo::SubtypeName(opt));
       AppendOptionJson(j, opt);
       if (prefer_proxy) j.Bool("applicable", applicable);
       if (options_.verify) AppendVerificationJson(j, v);
-      j.End();
+      end_record(j);
     } else {
       text_sep();
       AppendOptionText(line, opt);
@@ -129,10 +194,36 @@ void CaptureDecoder::DecodeSegment(uint64_t frame, const TcpSegmentView& seg, st
       if (options_.verify) AppendVerificationText(line, v);
     }
   }
-  if (walker.status() != mo::WalkStatus::kOk) {
-    if (options_.json) {
-      JsonObject(out).Num("frame", frame).Str("subtype", "UNKNOWN")
-          .Str("error", mo::StatusName(walker.status())).End();
+  if (cut && walker.status() != mo::WalkStatus::kBadOptionLength) {
+    // The snap length cut the option area: the option it cut is marked, by
+    // its subtype when its first three bytes (kind 30, length, subtype) are there.
+    const auto rest = options.subspan(std::min(walker.offset(), options.size()));
+    const bool mptcp = walker.status() != mo::WalkStatus::kOk && rest.size() >= 3 &&
+                       rest[0] == mo::kKindMptcp;
+    const char* name = mptcp ? mo::SubtypeName(mo::SubtypeOf(rest), config) : "UNKNOWN";
+    // The cut MPTCP option's bytes, or the whole area's.
+    const size_t captured = mptcp ? rest.size() : options.size();
+    const size_t wire = mptcp ? rest[1] : seg.truncated_options_length_on_wire;
+    if (json) {
+      JsonObject j(out);
+      j.Num("frame", frame).Str("subtype", name).Str("error", "TRUNCATED_CAPTURE");
+      j.Num("captured_length", captured).Num("length", wire);
+      end_record(j);
+    } else {
+      text_sep();
+      if (mptcp) {
+        line += name;
+        line += ' ';
+      }
+      AppendF(line, "[truncated capture: %s%zu of %zu bytes]", mptcp ? "" : "TCP options ",
+              captured, wire);
+    }
+  } else if (walker.status() != mo::WalkStatus::kOk) {
+    ++counters_.malformed_option_areas;
+    if (json) {
+      JsonObject j(out);
+      j.Num("frame", frame).Str("subtype", "UNKNOWN").Str("error", mo::StatusName(walker.status()));
+      end_record(j);
     } else {
       text_sep();
       line += "[option area: ";
@@ -142,59 +233,77 @@ void CaptureDecoder::DecodeSegment(uint64_t frame, const TcpSegmentView& seg, st
   }
   // MP_CONVERT IEs lead the payload of a SYN (draft -10 §5) and its echo in
   // the SYN/ACK (decisions.md D3).
-  if (seg.syn() && !seg.payload.empty()) {
+  if (!cut && seg.syn() && !seg.payload.empty()) {
     mo::MpConvertIeList ies;
     const auto r = mo::ParseMpConvertIes(seg.payload, ies);
     if (r.status != mo::IeStatus::kNoIe) {
-      const bool cut = seg.payload_truncated;
+      const bool payload_cut = seg.payload_truncated;
       if (r.status != mo::IeStatus::kOk) {
-        if (options_.json) {
+        if (!payload_cut) ++counters_.malformed_ies;
+        if (json) {
           JsonObject j(out);
           j.Num("frame", frame).Str("subtype", "MP_CONVERT").Str("error", mo::StatusName(r.status));
-          if (cut) j.Bool("truncated_capture", true);
-          j.End();
+          if (payload_cut) j.Bool("truncated_capture", true);
+          end_record(j);
         } else {
           text_sep();
           line += "MP_CONVERT [malformed: ";
           line += mo::StatusName(r.status);
-          line += cut ? ", capture truncated]" : "]";
+          line += payload_cut ? ", capture truncated]" : "]";
         }
       }
       for (const auto& ie : ies.view()) {
         ++counters_.ies;
-        if (options_.json) {
+        if (json) {
           JsonObject j(out);
           j.Num("frame", frame).Str("subtype", "MP_CONVERT")
               .Str("direction", ie.source ? "source" : "destination")
               .Str("address", ie.address.ToString());
           if (ie.port) j.Num("port", *ie.port);
-          j.End();
+          end_record(j);
         } else {
           text_sep();
           line += "MP_CONVERT ";
           line += ie.source ? "src " : "dst ";
-          line += ie.port ? Endpoint(ie.address, *ie.port) : ie.address.ToString();
+          if (ie.port) AppendEndpoint(line, ie.address, *ie.port);
+          else AppendAddress(line, ie.address);
         }
       }
-      if (r.status == mo::IeStatus::kOk && r.consumed < seg.payload.size() && !options_.json) {
+      if (r.status == mo::IeStatus::kOk && r.consumed < seg.payload.size() && text) {
         AppendF(line, " (+%zu bytes of data)", seg.payload.size() - r.consumed);
       }
     }
   }
-  if (!line.empty()) {
-    ++counters_.mptcp_segments;
-    if (!options_.json) {
-      AppendF(out, "%" PRIu64 " ", frame);
-      out += Endpoint(seg.src, seg.src_port);
-      out += " > ";
-      out += Endpoint(seg.dst, seg.dst_port);
-      AppendF(out, " [%s] seq %u", TcpFlags(seg).c_str(), seg.seq);
-      if (seg.ack_flag()) AppendF(out, " ack %u", seg.ack);
-      out += ": ";
-      out += line;
-      out += '\n';
-    }
+  if (!any) return;
+  if (!cut) ++counters_.mptcp_segments;
+  if (!text) return;
+  AppendUnsigned(out, frame);
+  out += ' ';
+  if (timestamps_.style() != TimestampStyle::kNone) {
+    timestamps_.Append(out);
+    out += ' ';
   }
+  AppendEndpoint(out, seg.src, seg.src_port);
+  out += " > ";
+  AppendEndpoint(out, seg.dst, seg.dst_port);
+  out += " [";
+  AppendTcpFlags(out, seg);
+  out += "] seq ";
+  AppendUnsigned(out, seg.seq);
+  if (seg.ack_flag()) {
+    out += " ack ";
+    AppendUnsigned(out, seg.ack);
+  }
+  const FlowIds i = segment_ids();
+  if (i.connection != 0) {
+    out += " conn ";
+    AppendUnsigned(out, i.connection);
+    out += " sf ";
+    AppendUnsigned(out, i.subflow);
+  }
+  out += ": ";
+  out += line;
+  out += '\n';
 }
 
 void CaptureDecoder::DecodeOptionArea(std::span<const uint8_t> area, mo::MptcpVersion version,
@@ -214,6 +323,8 @@ void CaptureDecoder::DecodeOptionArea(std::span<const uint8_t> area, mo::MptcpVe
     }
     mo::MptcpOption opt;
     const auto st = mo::DecodeMptcpOption(o.bytes, config, opt);
+    ++counters_.options;
+    if (st != mo::DecodeStatus::kOk) ++counters_.malformed_options;
     if (options_.json) {
       JsonObject j(out);
       j.Num("frame", 0);
@@ -233,6 +344,7 @@ void CaptureDecoder::DecodeOptionArea(std::span<const uint8_t> area, mo::MptcpVe
     }
   }
   if (walker.status() != mo::WalkStatus::kOk) {
+    ++counters_.malformed_option_areas;
     if (options_.json) {
       JsonObject(out).Num("frame", 0).Str("subtype", "UNKNOWN").Str("error", mo::StatusName(walker.status())).End();
     } else {
@@ -241,7 +353,49 @@ void CaptureDecoder::DecodeOptionArea(std::span<const uint8_t> area, mo::MptcpVe
   }
 }
 
+void CaptureDecoder::AppendConnections(std::string& out) const {
+  for (const ConnectionReport& c : tracker_.reports()) {
+    if (options_.json) {
+      JsonObject j(out);
+      j.Num("connection", c.id).Num("version", c.version == MptcpVersion::kV0 ? 0 : 1);
+      if (c.client_key) j.Hex("client_key", *c.client_key, 16);
+      if (c.server_key) j.Hex("server_key", *c.server_key, 16);
+      std::string subflows = "\"subflows\": [";
+      for (const SubflowReport& f : c.subflows) {
+        if (f.id != 1) subflows += ", ";
+        JsonObject sf(subflows);
+        sf.Num("subflow", f.id).Str("src", f.src.ToString()).Num("src_port", f.src_port);
+        sf.Str("dst", f.dst.ToString()).Num("dst_port", f.dst_port).Bool("mp_join", f.is_join);
+        sf.Close();
+      }
+      subflows += ']';
+      j.Fields(subflows);
+      j.Num("mapped_bytes_from_client", c.mapped_bytes_from_client)
+          .Num("mapped_bytes_from_server", c.mapped_bytes_from_server);
+      j.Num("hmacs_verified", c.hmacs_verified).Num("hmacs_failed", c.hmacs_failed)
+          .Num("hmacs_unverifiable", c.hmacs_unverifiable);
+      j.End();
+      continue;
+    }
+    AppendF(out, "conn %u v%u", c.id, c.version == MptcpVersion::kV0 ? 0u : 1u);
+    if (c.client_key) AppendF(out, " client key %016" PRIx64, *c.client_key);
+    if (c.server_key) AppendF(out, " server key %016" PRIx64, *c.server_key);
+    AppendF(out, ": %zu subflow%s; DSS-mapped bytes %" PRIu64 " from client, %" PRIu64
+                 " from server; HMACs %u ok, %u BAD, %u unverifiable\n",
+            c.subflows.size(), c.subflows.size() == 1 ? "" : "s", c.mapped_bytes_from_client,
+            c.mapped_bytes_from_server, c.hmacs_verified, c.hmacs_failed, c.hmacs_unverifiable);
+    for (const SubflowReport& f : c.subflows) {
+      AppendF(out, "  sf %u ", f.id);
+      AppendEndpoint(out, f.src, f.src_port);
+      out += " > ";
+      AppendEndpoint(out, f.dst, f.dst_port);
+      out += f.is_join ? " (MP_JOIN)\n" : " (initial)\n";
+    }
+  }
+}
+
 void CaptureDecoder::AppendSummary(std::string& out) const {
+  if (options_.connections) AppendConnections(out);
   const TrackerSummary& t = tracker_.summary();
   if (options_.json) {
     if (!options_.verify) return;

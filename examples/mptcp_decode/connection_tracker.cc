@@ -7,7 +7,7 @@ namespace mptcp_decode {
 using mptcp_opts::capture::TcpSegmentView;
 namespace mo = mptcp_opts;
 
-ConnectionTracker::ConnectionTracker() {
+ConnectionTracker::ConnectionTracker(bool keep_reports) : keep_reports_(keep_reports) {
   connections_.emplace_back();  // kUnresolved
   connections_[kUnresolved].refs = 1;
 }
@@ -56,15 +56,22 @@ ConnectionTracker::FlowKey ConnectionTracker::KeyOf(const TcpSegmentView& s) {
   return b < a ? FlowKey{b, a} : FlowKey{a, b};
 }
 
-ConnectionTracker::Subflow* ConnectionTracker::Find(const TcpSegmentView& s) {
-  auto it = subflows_.find(KeyOf(s));
-  return it == subflows_.end() ? nullptr : &it->second;
+ConnectionTracker::Subflow* ConnectionTracker::Find(const TcpSegmentView& s) const {
+  // Segments come in runs of one flow, and every segment asks VersionFor and
+  // then Observe: one map walk for both. The map never erases, so a node's
+  // address stays valid.
+  const FlowKey key = KeyOf(s);
+  if (last_found_ && *last_key_ == key) return last_found_;
+  auto it = subflows_.find(key);
+  if (it == subflows_.end()) return nullptr;
+  last_key_ = key;
+  last_found_ = const_cast<Subflow*>(&it->second);
+  return last_found_;
 }
 
 MptcpVersion ConnectionTracker::VersionFor(const TcpSegmentView& s) const {
-  auto it = subflows_.find(KeyOf(s));
-  if (it == subflows_.end()) return MptcpVersion::kV1;
-  return connections_[it->second.connection].version;
+  const Subflow* f = Find(s);
+  return f ? connections_[f->connection].version : MptcpVersion::kV1;
 }
 
 bool ConnectionTracker::SenderReceiverKeys(const Subflow& f, const TcpSegmentView& s,
@@ -99,25 +106,67 @@ void ConnectionTracker::IndexTokens(size_t index) {
       ++connections_[index].refs;
       f.syn_sender_is_client = !client;  // the token names the receiver
       f.token.reset();
+      NumberSubflow(j->second, f);
     }
     pending_joins_.erase(b, e);
   }
 }
 
-Verification ConnectionTracker::Count(Verification v) {
+FlowIds ConnectionTracker::IdsOf(const Subflow* f) const {
+  if (!f || f->id == 0) return {};
+  return {connections_[f->connection].id, f->id};
+}
+
+FlowIds ConnectionTracker::IdsFor(const TcpSegmentView& s) const { return IdsOf(Find(s)); }
+
+ConnectionReport* ConnectionTracker::ReportOf(const Subflow& f) {
+  const uint32_t id = connections_[f.connection].id;
+  return id == 0 || !keep_reports_ ? nullptr : &reports_[id - 1];
+}
+
+void ConnectionTracker::NumberSubflow(const FlowKey& key, Subflow& f) {
+  Connection& c = connections_[f.connection];
+  if (c.id == 0) return;
+  f.id = ++c.subflows_numbered;
+  ConnectionReport* r = ReportOf(f);
+  if (!r) return;
+  SubflowReport sr;
+  sr.id = f.id;
+  const bool first_is_sender = key.first == f.syn_sender;
+  const Endpoint& to = first_is_sender ? key.second : key.first;
+  sr.src = f.syn_sender.address;
+  sr.src_port = f.syn_sender.port;
+  sr.dst = to.address;
+  sr.dst_port = to.port;
+  sr.is_join = f.is_join;
+  r->subflows.push_back(sr);
+}
+
+Verification ConnectionTracker::Count(Verification v, const Subflow* f) {
+  ConnectionReport* r = f ? ReportOf(*f) : nullptr;
   switch (v.result) {
-    case HmacResult::kValid: ++summary_.hmacs_verified; break;
-    case HmacResult::kInvalid: ++summary_.hmacs_failed; break;
-    case HmacResult::kUnverifiable: ++summary_.hmacs_unverifiable; break;
+    case HmacResult::kValid:
+      ++summary_.hmacs_verified;
+      if (r) ++r->hmacs_verified;
+      break;
+    case HmacResult::kInvalid:
+      ++summary_.hmacs_failed;
+      if (r) ++r->hmacs_failed;
+      break;
+    case HmacResult::kUnverifiable:
+      ++summary_.hmacs_unverifiable;
+      if (r) ++r->hmacs_unverifiable;
+      break;
     case HmacResult::kNotApplicable: break;
   }
+  v.ids = IdsOf(f);
   return v;
 }
 
-Verification ConnectionTracker::Count(HmacResult result) {
+Verification ConnectionTracker::Count(HmacResult result, const Subflow* f) {
   Verification v;
   v.result = result;
-  return Count(v);
+  return Count(v, f);
 }
 
 Verification ConnectionTracker::Observe(const TcpSegmentView& s, const mo::MptcpOption& option) {
@@ -134,10 +183,17 @@ Verification ConnectionTracker::Observe(const TcpSegmentView& s, const mo::Mptcp
       ++summary_.connections;
       Subflow nf;
       nf.connection = NewConnection();  // its version and keys are set below
+      connections_[nf.connection].id = ++connections_opened_;
+      if (keep_reports_) {
+        reports_.emplace_back();
+        reports_.back().id = connections_opened_;
+      }
       // The SYN sender is the client; seen first at the SYN/ACK, it is the receiver.
       nf.syn_sender = (s.syn() && s.ack_flag()) ? Endpoint{s.dst, s.dst_port} : src;
       ++summary_.subflows;  // a new initial subflow, even on a 4-tuple used before
-      f = Store(KeyOf(s), nf).first;
+      const FlowKey key = KeyOf(s);
+      f = Store(key, nf).first;
+      NumberSubflow(key, *f);
     }
     Connection& c = connections_[f->connection];
     c.version = version;
@@ -145,7 +201,18 @@ Verification ConnectionTracker::Observe(const TcpSegmentView& s, const mo::Mptcp
     if (cap->sender_key) (from_client ? c.client_key : c.server_key) = *cap->sender_key;
     if (cap->receiver_key) (from_client ? c.server_key : c.client_key) = *cap->receiver_key;
     IndexTokens(f->connection);
-    return {};
+    if (ConnectionReport* r = ReportOf(*f)) {
+      r->version = version;
+      r->client_key = c.client_key;
+      r->server_key = c.server_key;
+      if (cap->data_level_length) {
+        (from_client ? r->mapped_bytes_from_client : r->mapped_bytes_from_server) +=
+            *cap->data_level_length;
+      }
+    }
+    Verification v;
+    v.ids = IdsOf(f);
+    return v;
   }
   if (auto* syn = std::get_if<mo::MpJoinSyn>(&option)) {
     Subflow nf;
@@ -166,43 +233,55 @@ Verification ConnectionTracker::Observe(const TcpSegmentView& s, const mo::Mptcp
       ++summary_.tokens_unknown;
     }
     ++connections_[nf.connection].refs;
-    if (Store(KeyOf(s), nf).second) ++summary_.subflows;  // not for a retransmitted SYN
+    const FlowKey key = KeyOf(s);
+    // A retransmitted SYN of a subflow already numbered keeps its number.
+    const Subflow* old = Find(s);
+    const uint32_t old_id =
+        old && old->connection == nf.connection && old->syn_sender == src ? old->id : 0;
+    auto [f, inserted] = Store(key, nf);
+    if (inserted) ++summary_.subflows;  // not for a retransmitted SYN
+    if (old_id != 0) {
+      f->id = old_id;
+    } else if (f->connection != kUnresolved) {
+      NumberSubflow(key, *f);
+    }
+    v.ids = IdsOf(f);
     return v;
   }
   if (auto* sa = std::get_if<mo::MpJoinSynAck>(&option)) {
     Subflow* f = Find(s);
-    if (!f || !f->is_join || !f->joiner_nonce) return Count(HmacResult::kUnverifiable);
+    if (!f || !f->is_join || !f->joiner_nonce) return Count(HmacResult::kUnverifiable, f);
     f->receiver_nonce = sa->nonce;
     uint64_t sender_key, receiver_key;
     if (!SenderReceiverKeys(*f, s, sender_key, receiver_key)) {
-      return Count(HmacResult::kUnverifiable);
+      return Count(HmacResult::kUnverifiable, f);
     }
     const uint64_t expect = mo::JoinSynAckTruncatedHmac(connections_[f->connection].version,
                                                         sender_key, receiver_key, sa->nonce,
                                                         *f->joiner_nonce);
     return Count(mo::HmacEqual(expect, sa->truncated_hmac) ? HmacResult::kValid
-                                                           : HmacResult::kInvalid);
+                                                           : HmacResult::kInvalid, f);
   }
   if (auto* ack = std::get_if<mo::MpJoinAck>(&option)) {
     Subflow* f = Find(s);
     if (!f || !f->is_join || !f->joiner_nonce || !f->receiver_nonce) {
-      return Count(HmacResult::kUnverifiable);
+      return Count(HmacResult::kUnverifiable, f);
     }
     uint64_t sender_key, receiver_key;
     if (!SenderReceiverKeys(*f, s, sender_key, receiver_key)) {
-      return Count(HmacResult::kUnverifiable);
+      return Count(HmacResult::kUnverifiable, f);
     }
     const auto expect = mo::JoinAckHmac(connections_[f->connection].version, sender_key,
                                         receiver_key, *f->joiner_nonce, *f->receiver_nonce);
     return Count(mo::ConstantTimeEqual(expect, ack->hmac) ? HmacResult::kValid
-                                                          : HmacResult::kInvalid);
+                                                          : HmacResult::kInvalid, f);
   }
   if (auto* add = std::get_if<mo::AddAddr>(&option)) {
-    if (!add->truncated_hmac) return {};  // echo or v0: nothing to verify
     Subflow* f = Find(s);
+    if (!add->truncated_hmac) return Count(HmacResult::kNotApplicable, f);  // echo or v0
     uint64_t sender_key, receiver_key;
     if (!f || !SenderReceiverKeys(*f, s, sender_key, receiver_key)) {
-      return Count(HmacResult::kUnverifiable);
+      return Count(HmacResult::kUnverifiable, f);
     }
     using V = mo::AddAddrHmacVariant;
     Verification v;
@@ -210,16 +289,26 @@ Verification ConnectionTracker::Observe(const TcpSegmentView& s, const mo::Mptcp
       const uint64_t expect = mo::AddAddrHmac(sender_key, receiver_key, add->address_id,
                                               add->address, add->port, variant);
       if (!mo::HmacEqual(expect, *add->truncated_hmac)) continue;
-      if (variant == V::kRfc8684) return Count(HmacResult::kValid);
+      if (variant == V::kRfc8684) return Count(HmacResult::kValid, f);
       // Without a port, the port-zero variant is the RFC value itself.
       if (variant == V::kLinuxPortAlwaysZero && !add->port) continue;
       v.matching_variant = variant;
       break;
     }
     v.result = HmacResult::kInvalid;
-    return Count(v);
+    return Count(v, f);
   }
-  return {};
+  // Every other option: only its ids, and the bytes a DSS mapping carries.
+  Subflow* f = Find(s);
+  if (auto* dss = std::get_if<mo::Dss>(&option); dss && dss->mapping && f) {
+    if (ConnectionReport* r = ReportOf(*f)) {
+      const bool from_syn_sender = f->syn_sender == src;
+      const bool from_client = from_syn_sender == f->syn_sender_is_client;
+      (from_client ? r->mapped_bytes_from_client : r->mapped_bytes_from_server) +=
+          dss->mapping->data_level_length;
+    }
+  }
+  return Count(HmacResult::kNotApplicable, f);
 }
 
 }  // namespace mptcp_decode

@@ -1,102 +1,178 @@
 #include "examples/mptcp_decode/option_render.h"
 
-#include <cinttypes>
-#include <variant>
+#include <charconv>
+#include <cstdint>
+#include <optional>
+#include <span>
+
+#include "mptcp_opts/option_fields.h"
 
 namespace mptcp_decode {
 
 namespace mo = mptcp_opts;
+namespace fd = mptcp_opts::fields;
+
+namespace {
+
+void AppendDec(std::string& out, uint64_t v) {
+  char buf[20];
+  const auto r = std::to_chars(buf, buf + sizeof(buf), v);
+  out.append(buf, r.ptr);
+}
+
+// At least `digits` lowercase hex digits, more if the value needs them.
+void AppendHexNum(std::string& out, uint64_t v, int digits) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  char buf[16];
+  int n = 0;
+  do {
+    buf[15 - n++] = kDigits[v & 15];
+    v >>= 4;
+  } while (v != 0);
+  while (n < digits && n < 16) buf[15 - n++] = '0';
+  out.append(buf + 16 - n, n);
+}
+
+// The text line: " <label><value>" per field the text shows.
+struct TextRenderer {
+  std::string& out;
+
+  bool Label(const fd::Names& n) {
+    if (!n.text) return false;
+    out += ' ';
+    out += n.text;
+    return true;
+  }
+  template <typename Kind, typename T>
+  void operator()(const Kind& k, const std::optional<T>& v) {
+    if (v) (*this)(k, *v);
+  }
+  void operator()(const fd::Dec& f, uint64_t v) {
+    if (Label(f.n)) AppendDec(out, v);
+  }
+  void operator()(const fd::HexNum& f, uint64_t v) {
+    if (!Label(f.n)) return;
+    out += "0x";
+    AppendHexNum(out, v, f.digits);
+  }
+  void operator()(const fd::HexStr& f, uint64_t v) {
+    if (Label(f.n)) AppendHexNum(out, v, f.digits);
+  }
+  void operator()(const fd::Flag& f, bool v) {
+    if (!f.n.text) return;
+    const char* word = v ? f.n.text : f.text_false;
+    if (!word) return;
+    out += ' ';
+    out += word;
+  }
+  void operator()(const fd::Choice& f, bool v) {
+    if (Label(f.n)) out += v ? f.text_true : f.text_false;
+  }
+  void operator()(const fd::Bytes& f, std::span<const uint8_t> v) {
+    if (Label(f.n)) AppendHex(out, v);
+  }
+  void operator()(const fd::Address& f, const mo::IpAddress& v) {
+    if (Label(f.n)) out += v.ToString();
+  }
+  void operator()(const fd::Endpoint& f, const fd::EndpointValue& v) {
+    if (!Label(f.address)) return;
+    out += v.port ? Endpoint(v.address, *v.port) : v.address.ToString();
+  }
+  void operator()(const fd::IdList& f, std::span<const uint8_t> v) {
+    if (!Label(f.n)) return;
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (i) out += ',';
+      AppendDec(out, v[i]);
+    }
+  }
+  void operator()(const fd::Name& f, uint8_t v) {
+    if (Label(f.n)) out += f.name(v);
+  }
+  void operator()(const fd::Word& f, const char* v) {
+    if (Label(f.n)) out += v;
+  }
+  void operator()(const fd::Words& f, const fd::WordList& v) {
+    if (!f.n.text) return;
+    for (const char* w : v.view()) {
+      out += ' ';
+      out += w;
+    }
+  }
+  template <fd::Described T>
+  void operator()(const fd::Nested& f, const T& v) {
+    if (f.n.text) fd::VisitFields(v, *this);
+  }
+};
+
+// The JSON record's fields: "<key>": <value> per field JSON shows.
+struct JsonRenderer {
+  JsonObject& j;
+
+  template <typename Kind, typename T>
+  void operator()(const Kind& k, const std::optional<T>& v) {
+    if (v) (*this)(k, *v);
+  }
+  void operator()(const fd::Dec& f, uint64_t v) {
+    if (f.n.json) j.Num(f.n.json, v);
+  }
+  void operator()(const fd::HexNum& f, uint64_t v) {
+    if (f.n.json) j.Num(f.n.json, v);
+  }
+  void operator()(const fd::HexStr& f, uint64_t v) {
+    if (f.n.json) j.Hex(f.n.json, v, f.digits);
+  }
+  void operator()(const fd::Flag& f, bool v) {
+    if (f.n.json) j.Bool(f.n.json, v);
+  }
+  void operator()(const fd::Choice& f, bool v) {
+    if (f.n.json) j.Str(f.n.json, v ? f.json_true : f.json_false);
+  }
+  void operator()(const fd::Bytes& f, std::span<const uint8_t> v) {
+    if (f.n.json) j.HexBytes(f.n.json, v);
+  }
+  void operator()(const fd::Address& f, const mo::IpAddress& v) {
+    if (f.n.json) j.Str(f.n.json, v.ToString());
+  }
+  void operator()(const fd::Endpoint& f, const fd::EndpointValue& v) {
+    if (f.address.json) j.Str(f.address.json, v.address.ToString());
+    if (f.port.json && v.port) j.Num(f.port.json, *v.port);
+  }
+  void operator()(const fd::IdList& f, std::span<const uint8_t> v) {
+    if (f.n.json) j.NumList(f.n.json, v);
+  }
+  void operator()(const fd::Name& f, uint8_t v) {
+    if (f.n.json) j.Str(f.n.json, f.name(v));
+  }
+  void operator()(const fd::Word& f, const char* v) {
+    if (f.n.json) j.Str(f.n.json, v);
+  }
+  void operator()(const fd::Words& f, const fd::WordList& v) {
+    if (f.n.json) j.StrList(f.n.json, v.view());
+  }
+  template <fd::Described T>
+  void operator()(const fd::Nested& f, const T& v) {
+    if (f.n.json) fd::VisitFields(v, *this);
+  }
+};
+
+}  // namespace
 
 void AppendOptionJson(JsonObject& j, const mo::MptcpOption& o) {
-  if (auto* v = std::get_if<mo::MpCapable>(&o)) {
-    j.Num("version", v->version).Num("flags", v->flags);
-    if (v->sender_key) j.Hex("sender_key", *v->sender_key, 16);
-    if (v->receiver_key) j.Hex("receiver_key", *v->receiver_key, 16);
-    if (v->data_level_length) j.Num("data_level_length", *v->data_level_length);
-    if (v->checksum) j.Num("checksum", *v->checksum);
-  } else if (auto* v = std::get_if<mo::MpJoinSyn>(&o)) {
-    j.Str("form", "SYN").Bool("backup", v->backup).Num("address_id", v->address_id);
-    j.Hex("token", v->token, 8).Hex("nonce", v->nonce, 8);
-  } else if (auto* v = std::get_if<mo::MpJoinSynAck>(&o)) {
-    j.Str("form", "SYN_ACK").Bool("backup", v->backup).Num("address_id", v->address_id);
-    j.Hex("truncated_hmac", v->truncated_hmac, 16).Hex("nonce", v->nonce, 8);
-  } else if (auto* v = std::get_if<mo::MpJoinAck>(&o)) {
-    j.Str("form", "ACK").HexBytes("hmac", v->hmac);
-  } else if (auto* v = std::get_if<mo::Dss>(&o)) {
-    if (v->data_ack) j.Num("data_ack", *v->data_ack);
-    if (v->mapping) {
-      j.Num("dsn", v->mapping->dsn).Num("subflow_seq", v->mapping->subflow_seq);
-      j.Num("data_level_length", v->mapping->data_level_length);
-      if (v->mapping->checksum) j.Num("checksum", *v->mapping->checksum);
-    }
-    j.Bool("data_fin", v->data_fin);
-  } else if (auto* v = std::get_if<mo::AddAddr>(&o)) {
-    j.Bool("echo", v->echo).Num("address_id", v->address_id).Str("address", v->address.ToString());
-    if (v->port) j.Num("port", *v->port);
-    if (v->truncated_hmac) j.Hex("truncated_hmac", *v->truncated_hmac, 16);
-  } else if (auto* v = std::get_if<mo::RemoveAddr>(&o)) {
-    j.NumList("address_ids", v->ids());
-  } else if (auto* v = std::get_if<mo::MpPrio>(&o)) {
-    j.Bool("backup", v->backup);
-    if (v->address_id) j.Num("address_id", *v->address_id);
-  } else if (auto* v = std::get_if<mo::MpFail>(&o)) {
-    j.Num("dsn", v->dsn);
-  } else if (auto* v = std::get_if<mo::MpFastclose>(&o)) {
-    j.Hex("receiver_key", v->receiver_key, 16);
-  } else if (auto* v = std::get_if<mo::MpTcprst>(&o)) {
-    j.Bool("transient", v->transient()).Str("reason", mo::MpTcprstReasonName(v->reason));
-    j.Num("reason_code", v->reason);
-  } else if (auto* v = std::get_if<mo::UnknownMptcp>(&o)) {
-    j.Num("subtype_value", v->subtype).HexBytes("raw", v->bytes);
-  }
+  fd::VisitFields(o, JsonRenderer{j});
 }
 
 void AppendOptionText(std::string& out, const mo::MptcpOption& o) {
   out += mo::SubtypeName(o);
-  if (auto* v = std::get_if<mo::MpCapable>(&o)) {
-    AppendF(out, " v%u flags=0x%02x", unsigned(v->version), unsigned(v->flags));
-    if (v->sender_key) AppendF(out, " skey=%016" PRIx64, *v->sender_key);
-    if (v->receiver_key) AppendF(out, " rkey=%016" PRIx64, *v->receiver_key);
-    if (v->data_level_length) AppendF(out, " dll=%u", unsigned(*v->data_level_length));
-    if (v->checksum) AppendF(out, " csum=0x%04x", unsigned(*v->checksum));
-  } else if (auto* v = std::get_if<mo::MpJoinSyn>(&o)) {
-    AppendF(out, " SYN%s id=%u token=%08x nonce=%08x", v->backup ? " backup" : "",
-            unsigned(v->address_id), v->token, v->nonce);
-  } else if (auto* v = std::get_if<mo::MpJoinSynAck>(&o)) {
-    AppendF(out, " SYN_ACK%s id=%u hmac=%016" PRIx64 " nonce=%08x", v->backup ? " backup" : "",
-            unsigned(v->address_id), v->truncated_hmac, v->nonce);
-  } else if (auto* v = std::get_if<mo::MpJoinAck>(&o)) {
-    out += " ACK hmac=";
-    AppendHex(out, v->hmac);
-  } else if (auto* v = std::get_if<mo::Dss>(&o)) {
-    if (v->data_ack) AppendF(out, " ack=%" PRIu64, *v->data_ack);
-    if (v->mapping) {
-      AppendF(out, " dsn=%" PRIu64 " ssn=%u len=%u", v->mapping->dsn, v->mapping->subflow_seq,
-              unsigned(v->mapping->data_level_length));
-      if (v->mapping->checksum) AppendF(out, " csum=0x%04x", unsigned(*v->mapping->checksum));
-    }
-    if (v->data_fin) out += " DATA_FIN";
-  } else if (auto* v = std::get_if<mo::AddAddr>(&o)) {
-    AppendF(out, "%s id=%u %s", v->echo ? " echo" : "", unsigned(v->address_id),
-            v->address.ToString().c_str());
-    if (v->port) AppendF(out, " port=%u", unsigned(*v->port));
-    if (v->truncated_hmac) AppendF(out, " hmac=%016" PRIx64, *v->truncated_hmac);
-  } else if (auto* v = std::get_if<mo::RemoveAddr>(&o)) {
-    out += " ids=";
-    for (size_t i = 0; i < v->ids().size(); ++i) AppendF(out, i ? ",%u" : "%u", unsigned(v->ids()[i]));
-  } else if (auto* v = std::get_if<mo::MpPrio>(&o)) {
-    out += v->backup ? " backup" : " regular";
-    if (v->address_id) AppendF(out, " id=%u", unsigned(*v->address_id));
-  } else if (auto* v = std::get_if<mo::MpFail>(&o)) {
-    AppendF(out, " dsn=%" PRIu64, v->dsn);
-  } else if (auto* v = std::get_if<mo::MpFastclose>(&o)) {
-    AppendF(out, " rkey=%016" PRIx64, v->receiver_key);
-  } else if (auto* v = std::get_if<mo::MpTcprst>(&o)) {
-    AppendF(out, " %s%s", mo::MpTcprstReasonName(v->reason), v->transient() ? " transient" : "");
-  } else if (auto* v = std::get_if<mo::UnknownMptcp>(&o)) {
-    AppendF(out, " subtype=0x%x raw=", unsigned(v->subtype));
-    AppendHex(out, v->bytes);
-  }
+  fd::VisitFields(o, TextRenderer{out});
+}
+
+void AppendIeText(std::string& out, const mo::MpConvertIe& ie) {
+  out += "MP_CONVERT";
+  fd::VisitFields(ie, TextRenderer{out});
+}
+
+void AppendIeJson(JsonObject& j, const mo::MpConvertIe& ie) {
+  fd::VisitFields(ie, JsonRenderer{j});
 }
 
 }  // namespace mptcp_decode

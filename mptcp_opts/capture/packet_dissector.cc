@@ -285,7 +285,11 @@ DissectStatus DissectTcp(const TransportLayer& transport, TcpSegmentView& out) {
   if (header_size > transport.declared_size) {
     return DissectStatus::kMalformedTcp;
   }
-  if (header_size > tcp.size()) return DissectStatus::kTruncated;  // options
+  if (header_size > tcp.size()) {  // cut inside the options: keep what was captured
+    out.truncated_options = tcp.subspan(kTcpMinHeaderSize);
+    out.truncated_options_length_on_wire = static_cast<uint8_t>(header_size - kTcpMinHeaderSize);
+    return DissectStatus::kTruncated;
+  }
 
   out.tcp_header = tcp.first(header_size);
   out.options = out.tcp_header.subspan(kTcpMinHeaderSize);

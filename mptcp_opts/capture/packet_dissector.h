@@ -104,6 +104,7 @@ inline constexpr uint8_t kTcpFlagCwr = 0x80;
 //  * The fixed TCP fields (ports, seq, ack, flags, window, checksum,
 //    urgent_pointer) are also set on kTruncated/kMalformedTcp if the first 20
 //    bytes of the TCP header were captured (and declared by IP).
+//  * truncated_options: only on kTruncated, cut inside the option area.
 //  * Anything else is left value-initialised (zero / empty).
 struct TcpSegmentView {
   // Network layer.
@@ -141,6 +142,14 @@ struct TcpSegmentView {
   // unless the capture's snapshot length cut the frame.
   uint32_t payload_length_on_wire = 0;
   bool payload_truncated = false;  // payload.size() < payload_length_on_wire
+
+  // kTruncated with the cut inside the TCP option area (the fixed 20 bytes
+  // were captured and the data offset is sane): the option bytes captured, a
+  // strict prefix of the area, and the area's length from the data offset
+  // (at most 40). A decoder can then still show the options captured whole,
+  // as tcpdump does. Empty / 0 otherwise (with kOk, `options` is the area).
+  std::span<const uint8_t> truncated_options;
+  uint8_t truncated_options_length_on_wire = 0;
 
   bool fin() const { return (flags & kTcpFlagFin) != 0; }
   bool syn() const { return (flags & kTcpFlagSyn) != 0; }

@@ -1106,6 +1106,18 @@ TEST(DissectFrameTest, TruncationSweepOverEveryPrefix) {
         if (len < header_end) {
           ASSERT_EQ(status, DissectStatus::kTruncated);
           EXPECT_TRUE(v.tcp_header.empty());
+          EXPECT_TRUE(v.options.empty());
+          // Cut inside the option area: the captured prefix of it is kept.
+          const size_t options_start = header_end - full.view.options.size();
+          if (len >= options_start) {
+            EXPECT_EQ(v.truncated_options_length_on_wire, full.view.options.size());
+            EXPECT_EQ(v.truncated_options.size(), len - options_start);
+            EXPECT_EQ(v.truncated_options.data(), buf.data() + options_start);
+            EXPECT_EQ(v.seq, full.view.seq);
+          } else {
+            EXPECT_TRUE(v.truncated_options.empty());
+            EXPECT_EQ(v.truncated_options_length_on_wire, 0);
+          }
           continue;
         }
         ASSERT_EQ(status, DissectStatus::kOk);

@@ -141,7 +141,7 @@ def run_checker(pcap, tmp_path):
     env = dict(os.environ, REAL_PEER_KERNEL_VERSION="6.18.0", REAL_PEER_CHECKSUM="1")
     with open(tmp_path / "d.jsonl", "wb") as j, open(tmp_path / "d.txt", "wb") as t:
         subprocess.run([DECODE, "--json", "--verify", pcap], stdout=j, check=True)
-        subprocess.run([DECODE, "--verify", pcap], stdout=t, check=True)
+        subprocess.run([DECODE, "-t", "--verify", pcap], stdout=t, check=True)
     return subprocess.run([sys.executable, HERE + "/check_kernel_capture.py", str(tmp_path / "d.jsonl"),
                            str(tmp_path / "d.txt"), pcap], env=env, capture_output=True, text=True)
 

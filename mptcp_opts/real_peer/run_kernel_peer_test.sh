@@ -53,7 +53,7 @@ fi
 /usr/bin/python3 "$here/kernel_forms.py" skips
 cat "$work/capture.out"
 "$decode" --json --verify "$work/kernel.pcap" > "$work/decoded.jsonl" || { echo "mptcp-decode --json --verify failed"; exit 1; }
-"$decode" --verify "$work/kernel.pcap" > "$work/decoded.txt" || { echo "mptcp-decode --verify failed"; exit 1; }
+"$decode" -t --verify "$work/kernel.pcap" > "$work/decoded.txt" || { echo "mptcp-decode --verify failed"; exit 1; }
 /usr/bin/python3 "$here/check_kernel_capture.py" "$work/decoded.jsonl" "$work/decoded.txt" "$work/kernel.pcap" \
   || { echo "the decoder's view of the kernel capture is wrong"; exit 1; }
 echo "kernel $(uname -r): capture decoded and verified in $((SECONDS - start))s"

@@ -5,6 +5,7 @@
   pcap_tool.py cut N IN OUT      end the file N bytes into its last record (a torn file)
   pcap_tool.py pcapng IN OUT     rewrite as pcapng (SHB, one IDB, EPBs)
   pcap_tool.py repeat N IN OUT   the records of IN, N times over (for speed comparisons)
+  pcap_tool.py split N IN A B    the first N records of IN to A, the rest to B (rotated files)
 """
 import struct
 import sys
@@ -63,6 +64,11 @@ def main():
         n = int(sys.argv[2])
         header, endian, _, records = read_pcap(sys.argv[3])
         write_pcap(sys.argv[4], header, endian, records * n)
+    elif cmd == "split":
+        n = int(sys.argv[2])
+        header, endian, _, records = read_pcap(sys.argv[3])
+        write_pcap(sys.argv[4], header, endian, records[:n])
+        write_pcap(sys.argv[5], header, endian, records[n:])
     elif cmd == "pcapng":
         _, _, linktype, records = read_pcap(sys.argv[2])
         write_pcapng(sys.argv[3], linktype, records)
