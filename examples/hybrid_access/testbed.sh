@@ -314,13 +314,20 @@ cmd_up() {
 }
 
 # ------------------------------------------------------------------ uplink
-# `uplink N up` (re)creates the MPTCP subflow endpoint of uplink N, with id N:
-# the in-kernel path manager then opens a fresh subflow from that address for
+# `uplink N up` (re)creates the MPTCP subflow endpoint of uplink N: the
+# in-kernel path manager then opens a fresh subflow from that address for
 # every existing connection at once, instead of waiting for the stalled
 # subflow's next retransmission (which backs off to many seconds). For
 # uplink 2 this replaces the endpoint `up` made; for uplink 1 (the initial
 # subflow's address, which has no endpoint after `up`) it adds one, which
 # stays. KERNEL_FACTS.md section 8 has the measurements.
+#
+# Each re-creation takes a fresh address id (N, N+2, N+4, ...: the two
+# uplinks never share one). Deleting the endpoint sends REMOVE_ADDR for its
+# id, and that can reach the concentrator after the new subflow's MP_JOIN:
+# with the same id it then closed the new subflow too, and the path manager
+# does not open another (seen in 2 of 9 e2e (c) runs under load:
+# KERNEL_FACTS.md section 8).
 cmd_uplink() {
   [[ $# -eq 2 && $1 =~ ^[12]$ && $2 =~ ^(up|down)$ ]] || usage
   local n=$1 state=$2
@@ -328,8 +335,15 @@ cmd_uplink() {
   ip -n "$(ns concentrator)" link set "up$n" "$state"
   [[ $state == up ]] || return 0
   uplink_routes "$n"
-  ip -n "$(ns cpe)" mptcp endpoint delete id "$n" 2>/dev/null || true
-  ip -n "$(ns cpe)" mptcp endpoint add "$(uplink_address "$n")" id "$n" dev "up$n" subflow
+  local address old id
+  address=$(uplink_address "$n")
+  old=$(ip -n "$(ns cpe)" mptcp endpoint show | awk -v a="$address" '$1 == a { for (i = 2; i < NF; i++) if ($i == "id") print $(i + 1) }')
+  id=$n
+  if [[ -n $old ]]; then
+    ip -n "$(ns cpe)" mptcp endpoint delete id "$old"
+    id=$((old + 2 > 254 ? n : old + 2))
+  fi
+  ip -n "$(ns cpe)" mptcp endpoint add "$address" id "$id" dev "up$n" subflow
 }
 
 # ------------------------------------------------------------------ misc

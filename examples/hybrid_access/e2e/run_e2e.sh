@@ -480,9 +480,12 @@ failover_step() {
   before=$(ifbytes cpe "up$n")
   tb uplink "$n" up
   at=$(progress_bytes "$progress")
+  # Done when up$n has carried 1 MiB, or when the transfer has ended (then
+  # the check below names that, instead of a wait that times out later).
   wait_until "up$n to carry 1 MiB again after it came back" \
-    ifbytes_at_least cpe "up$n" $((before + MiB)) || fail "$WAIT_ERROR"
-  alive "$pid" || fail "the transfer ended before up$n carried 1 MiB again: it was too short to show it"
+    eval "ifbytes_at_least cpe up$n $((before + MiB)) || ! alive $pid" || fail "$WAIT_ERROR"
+  ifbytes_at_least cpe "up$n" $((before + MiB)) \
+    || fail "the transfer ended before up$n carried 1 MiB again (+$((($(ifbytes cpe "up$n") - before) / 1024)) KiB since it came back)"
   FAILOVER_TEXT+="up$n down at $((at / MiB)) MiB and back, used again (+$((($(ifbytes cpe "up$n") - before) / 1024)) KiB); "
 }
 
