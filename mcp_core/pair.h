@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One tracked pair of legs: what every pair keeps for its whole life, and
 // the data of its phase (quinn-proto style: a setup's data exists only while
 // the pair is in a setup state, a connection's subflow accounting only once
