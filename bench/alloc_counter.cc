@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Replaces every global operator new / operator delete of C++17/20 with
 // counting versions on top of malloc/free, and hooks OpenSSL's allocator.
 // See alloc_counter.h. Linked only into the benchmark binary.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Heap-allocation counting for the benchmarks (bench/alloc_counter.cc).
 //
 // Two sources are counted:

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Not a timing test (timings are never asserted): runs every benchmark of
 # codec_benchmark for a moment and fails when any benchmark (codec or crypto;
 # the allocation hook also sees OpenSSL's allocator) allocates on the heap, or when a

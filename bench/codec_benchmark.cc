@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Google Benchmark suite for mptcp_opts (issue 4). Run it with
 // bench/run_bench.sh (or ./dev bench), which builds with -c opt, runs 5
 // repetitions and prints the table of bench/compare.py. Names:

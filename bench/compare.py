@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Prints the benchmark table of bench/README.md from a Google Benchmark JSON.
 
 Usage: compare.py RESULTS.json [--baseline BASELINE.json] [--markdown] [--check]

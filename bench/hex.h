@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hex fixtures for the benchmark drivers (codec_benchmark.cc and
 // linux_parser/linux_parser_benchmark.cc): "1e0c 0181 ..." to bytes with
 // mptcp_opts::ParseHex. Text it refuses is a broken fixture: it is reported

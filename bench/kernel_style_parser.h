@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A "kernel-style" TCP option parser, written for this project's benchmarks
 // from RFC 9293 §3.1, RFC 7323 and RFC 8684 §3 (NOT copied from Linux, whose
 // code is GPL; the project rule is to compare against the kernel's behaviour,

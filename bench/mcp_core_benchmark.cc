@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // mcp_core costs per segment and memory per tracked pair, issue 14's
 // targets: with a million pairs, every segment a random pair, through the
 // batch entry point (HandleSegments, 32 segments a call): tracked segment

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Prints mcp_core's benchmark figures against the issue-14 targets.
 
 Usage: mcp_core_targets.py RESULTS.json   (Google Benchmark JSON; with

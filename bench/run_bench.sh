@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds //bench:codec_benchmark with -c opt, runs every benchmark 5 times
 # (repetitions randomly interleaved, so background load hits the mptcp_opts and
 # kernel-style sides of a ratio alike) into bench/results/latest.json, and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A minimal embedding loop for mcp_core: a network MCP driven by a toy
 // "stack" that connects every leg it is asked to open. A real proxy replaces
 // FakeStack with its sockets (or packet I/O) and its clock; the loop's shape

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The usage example shown in README.md; README_test checks the two agree.
 #include <cassert>
 #include <cstdio>

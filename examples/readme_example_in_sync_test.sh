@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # README.md must contain examples/readme_example.cc verbatim (from #include on).
 set -euo pipefail
 example=$(sed -n '/^#include/,$p' examples/readme_example.cc)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: Decode(span, version, AddAddr&) under v0 and v1, input = one option.
 // Properties: see CheckAddAddrInput() in fuzz/fuzz_checks.h.
 #include <cstddef>

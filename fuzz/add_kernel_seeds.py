@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Adds seeds taken from real Linux-kernel traffic to the fuzz corpora.
 
     /usr/bin/python3 fuzz/add_kernel_seeds.py [CAPTURE]   # default: examples/captures/linux_kernel_mptcp_v1.pcap

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Properties of capture_decoder_fuzzer: mptcp-decode's whole path for a
 // capture file, as main.cc runs it: libpcap opens the bytes (classic pcap or
 // pcapng), every record goes to CaptureDecoder::DecodeFrame, then

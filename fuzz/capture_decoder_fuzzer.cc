@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: mptcp-decode's CaptureDecoder on a pcap/pcapng file read by libpcap.
 // Input format and properties: see CheckCaptureDecoderInput() in fuzz/capture_decoder_checks.h.
 #include <cstddef>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Properties of connection_tracker_fuzzer: mptcp-decode's ConnectionTracker
 // (examples/mptcp_decode/connection_tracker.h) fed segments the way
 // capture_decoder.cc feeds it: per segment, VersionFor() first, then every

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: mptcp-decode's ConnectionTracker fed a sequence of segments.
 // Input format and properties: see CheckConnectionTrackerInput() in fuzz/connection_tracker_checks.h.
 #include <cstddef>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Stateful fuzzing of mcp_core::Converter (the sans-I/O MCP core): the input
 // drives a sequence of SYNs (IE payloads and option areas from fuzz bytes, or
 // IEs naming the MCP itself, link-local, an internal prefix, either family),

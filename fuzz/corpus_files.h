@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The seed corpora and crash reproducers under fuzz/, as the normal suite's
 // replay tests (regression_test, decoder_regression_test) find them in
 // Bazel's runfiles.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shared by the fuzz targets for what mptcp-decode reads (the packet
 // dissector, the connection tracker, the capture decoder): the property
 // macro, an input reader and heap measurement.

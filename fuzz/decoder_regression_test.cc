@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Runs in the normal suite (gcc, no libFuzzer): the corpora and crash
 // reproducers of the decoder's fuzz targets (packet_dissector_fuzzer,
 // connection_tracker_fuzzer, capture_decoder_fuzzer), replayed through the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: Decode(span, Dss&), input = one option.
 // Properties: see CheckDssInput() in fuzz/fuzz_checks.h.
 #include <cstddef>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Properties the byte-level fuzz targets check, shared by the libFuzzer
 // targets (clang, ASan/UBSan, FUZZ_CHECK aborts) and by the corpus replay in
 // fuzz/regression_test.cc (gcc, FUZZ_CHECK throws PropertyViolation).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """mptcp_fuzzer: one libFuzzer target plus its corpus-replay + bounded-fuzzing test.
 
 For a target NAME (source NAME.cc, dictionary dicts/NAME.dict, seeds in

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Writes the seed corpora fuzz/corpus/<target>/ from the unit-test vectors.
 
     /usr/bin/python3 fuzz/make_seed_corpus.py          # rewrite the seeds

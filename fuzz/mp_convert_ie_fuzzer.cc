@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: ParseMpConvertIes / BuildMpConvertIes on a SYN payload.
 // Properties: see CheckMpConvertIeInput() in fuzz/fuzz_checks.h.
 #include <cstddef>

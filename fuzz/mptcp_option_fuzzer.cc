@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: the any-subtype dispatcher DecodeMptcpOption.
 // Input: one config byte (bit 0 version, bits 1-5 prefer_proxy_subtype), then the option.
 // Properties: see CheckMptcpOptionInput() in fuzz/fuzz_checks.h.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Properties of packet_dissector_fuzzer: DissectFrame (mptcp_opts/capture/)
 // on any link type, frame and original length.
 //

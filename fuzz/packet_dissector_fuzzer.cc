@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: DissectFrame on any link type, frame and original length.
 // Input format and properties: see CheckPacketDissectorInput() in fuzz/packet_dissector_checks.h.
 #include <cstddef>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // How every fuzz property fails: under libFuzzer an abort with the property's
 // text (libFuzzer keeps the input), and in the normal suite's replay tests
 // (MPTCP_FUZZ_CHECKS_THROW) a PropertyViolation naming file, line and text.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Runs in the normal suite (gcc, no libFuzzer): the fuzz corpus and every
 // crash reproducer, replayed through the same property checks the fuzzers
 // use (fuzz_checks.h, built here with FUZZ_CHECK throwing), plus one named

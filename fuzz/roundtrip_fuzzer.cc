@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: structured option VALUES built with FuzzedDataProvider
 // (every MptcpOption alternative, random fields, including values with no
 // wire form), then

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs libFuzzer campaigns on the mptcp_opts fuzz targets.
 #
 #   fuzz/run_fuzz.sh                    # every target, one after another, 600 s each

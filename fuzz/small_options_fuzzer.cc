@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: REMOVE_ADDR, MP_PRIO (v0/v1), MP_FAIL, MP_FASTCLOSE,
 // MP_TCPRST, MP_PREFER_PROXY. Input: a selector byte (see CheckSmallOptionInput), then the option.
 // Properties: see CheckSmallOptionInput() in fuzz/fuzz_checks.h.

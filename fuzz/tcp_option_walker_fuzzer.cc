@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: any bytes as a TCP option area (also > 40 bytes);
 // every MPTCP option found is decoded under v0 and v1 with the dispatcher,
 // and ParseSegmentOptions must agree with the walker and dispatcher.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: TcpSegmentEditor on a TCP segment with a correct
 // checksum, then a random sequence of InsertOption / InsertMptcp
 // (MP_PREFER_PROXY) / RemoveMptcpSubtype / ClampMss.

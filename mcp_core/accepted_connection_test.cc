@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A proxy built on kernel sockets (examples/hybrid_access/): its listener
 // completes handshakes itself and Linux never sends data in a SYN/ACK. So a
 // network MCP answers an accepted connection with the echo as its first

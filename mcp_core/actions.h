@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the core hands back: a Verdict for each segment, Actions for the
 // embedder's stack (pulled in order with PollAction), and Events for logs and
 // counters (PollEvent). Actions own their bytes; nothing here points into the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Issue 14, rule 4: mixed address families (seed 002 §5.5: "the plain
 // transport mode indifferently accommodates the following combinations" of
 // LAN leg, MPTCP legs and TCP leg towards the remote machine). Where the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Who may open a pair and where it may go: every check a SYN, an accepted
 // connection or a local connect passes before the core holds anything for
 // it, in every role.

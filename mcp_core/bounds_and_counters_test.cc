@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Issue 14, rules 6 and 7: everything bounded (the event queue, one pair per
 // 4-tuple) and every counter consistent (a refusal moves the same counters
 // whichever way the embedder reports it; MP_PREFER_PROXY without MP_CAPABLE

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The core's configuration as plain C++ values. The per-segment path reads
 // only this struct, and this header includes no protobuf: generated code stays
 // at the edge, in config_loader.h, which builds a Config from config.proto

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "mcp_core/config_loader.h"
 
 #include <google/protobuf/io/tokenizer.h>

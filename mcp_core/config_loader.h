@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The proto edge of the core's configuration: builds a plain mcp_core::Config
 // (config.h) from config.proto's McpConfig, or from its textproto, and
 // validates it. Only the embedder's start-up code includes this header; the

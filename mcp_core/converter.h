@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // mcp_core::Converter: a sans-I/O MPTCP Conversion Point (network MCP,
 // MCP in a CPE, or multipath client), explicit (off-path) model of
 // draft-boucadair-mptcp-plain-mode-10. It decides; the embedder's stack

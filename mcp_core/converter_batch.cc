@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Converter::HandleSegments: a receive burst through HandleSegment, with the
 // flow table's memory fetched ahead (a two-stage software pipeline, as VPP
 // and DPDK graph nodes do).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Converter::HandleSegments (the batch entry point, issue 14) is
 // HandleSegment applied to each segment in order: the same verdicts, and the
 // same actions, events, counters, pair states and deadlines afterwards. Each

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # $1: the genquery output, `deps(//mcp_core:converter)` filtered for protobuf
 # targets and proto rules. It must be empty: :converter depends on :config,
 # never on :config_loader or config_cc_proto.

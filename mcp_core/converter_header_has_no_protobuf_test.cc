@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Issue 14: no generated protobuf types in converter.h's include graph.
 // config.h holds the plain Config; config_loader.h is the proto edge. This
 // file includes converter.h, with deps on //mcp_core:converter only, and does

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Randomized property test: any interleaving of SYNs (good and malformed, to
 // allowed and refused destinations), MP_JOINs, leg events (subflow closes
 // included), tracked segments (one by one and in batches), local connects and

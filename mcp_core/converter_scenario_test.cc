@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Scenario tests in virtual time: the figures of seed 002 (Figures 6, 12,
 // 13, 14) and draft -10 (Figures 7, 9) replayed as scripted exchanges, plus
 // fallback, caches, teardown coupling, DoS limits and every malformed IE (D7).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Issue 14, rule 2: the network MCP's destination policy, on the SYN path and
 // for accepted connections. eligible_flows and supported_transport_protocols
 // apply to the destination named by the IE (seed 002 §5.6.3, §5.6.6); its own

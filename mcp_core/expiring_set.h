@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A small set of addresses whose entries expire: the MCP-capability cache of
 // a CPE or client (decisions.md D8: MCPs that do not echo MP_CONVERT IEs) and
 // the server cache of a network MCP (D9: servers that stall on MP_CAPABLE).

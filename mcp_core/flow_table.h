@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Storage for tracked pairs: a chunked slab (no 2x vector growth, stable
 // addresses), generation-checked handles, the legs' 4-tuples, and one hash
 // index from a leg's 4-tuple (either direction) to its pair. The index

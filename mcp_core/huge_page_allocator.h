@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // An allocator for the flow table's big arrays: allocations of 2 MiB or more
 // are 2 MiB-aligned and marked MADV_HUGEPAGE, so a million pairs span ~100
 // TLB entries instead of ~40,000 (random per-segment lookups were dominated

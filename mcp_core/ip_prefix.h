@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // An IPv4 or IPv6 prefix ("192.0.2.0/24", "2001:db8::/32") for eligibility
 // policies, ACLs and pools.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the embedder's stack reports about one leg of a pair
 // (Converter::HandleLegEvent).
 #ifndef MCP_CORE_LEG_EVENT_H_

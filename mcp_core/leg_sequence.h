@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A leg's sequence space as the segments fed to the core show it, so that a
 // teardown signal (RST, FIN, the segment carrying DATA_FIN or MP_FASTCLOSE)
 // changes a pair's state only when it falls where the receiver expects it.

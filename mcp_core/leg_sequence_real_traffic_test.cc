@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // LegSequence against genuine traffic: every TCP connection of a capture of
 // Linux's own MPTCP (examples/captures/linux_kernel_mptcp_v1.pcap, made in
 // network namespaces, see mptcp_opts/real_peer/) is fed segment by segment,

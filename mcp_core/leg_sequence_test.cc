@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // LegSequence against the sentences it implements: RFC 5961 §3.2 (a RST is
 // acted on when exact, challenged when inside the window, dropped outside),
 // RFC 9293 §3.10.7.3 (a RST answering a SYN acknowledges it), RFC 7323 §2

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writes the pair state machine of transitions.cc as Graphviz dot, so the
 // diagram in README.md always matches the table: every state with its
 // attributes (half-open, timer, the event entering it emits), every row with

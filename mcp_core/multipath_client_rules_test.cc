@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Issue 14, rule 1: the multipath client (draft -10 §6) honours the MCP
 // capability cache (D8, a MUST), applies eligibility, DSCP preservation or
 // remarking and the MSS clamp on every leg it opens, like the CPE role.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Where the core's parts put what they produce: actions for the embedder's
 // stack (never dropped: each one carries a decision), events for logs
 // (bounded: an embedder that polls only actions must not let a SYN flood

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One tracked pair of legs: what every pair keeps for its whole life, in two
 // cache lines, and the data of its phase behind one pointer (quinn-proto
 // style: a setup's data exists only while the pair is in a setup state, an

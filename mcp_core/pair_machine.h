@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The pair machine: runs transitions.h's table on one Pair and turns each
 // row into actions, events, timers and the pair's phase. It decides nothing
 // the table does not say; the pair's data (how its upstream is answered, its

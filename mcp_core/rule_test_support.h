@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shared helpers of the rule tests of mcp_core's second pass (issue 14):
 // configs from textproto, leg events, every queued event with its flow and
 // reason, MP_JOIN and TFO SYNs, and checks on kOpenLeg tuples. Built on

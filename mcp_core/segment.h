@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the embedder feeds the core: a TCP segment as a view (no copy) with the
 // interface class it arrived on, and the 4-tuple that names a leg.
 //

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # mcp_core/state_diagram.dot must equal what make_state_diagram prints from
 # the transitions table. To update:
 #   bazel run //mcp_core:make_state_diagram > mcp_core/state_diagram.dot

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The core's counters, for an embedder's metrics (Converter::stats()).
 #ifndef MCP_CORE_STATS_H_
 #define MCP_CORE_STATS_H_

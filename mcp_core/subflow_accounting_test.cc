@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Issue 14, rule 3: subflow accounting at a network MCP fed segments (seed
 // 002 §7.2: "limit the number of allowed subflows per CPE for a given
 // connection"; §5.3: authorization). The limit counts simultaneous subflows

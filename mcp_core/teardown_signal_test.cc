@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Segment-fed pairs end only on teardown signals that prove themselves
 // (issue 12): a packet-level MCP sees traffic from the Internet side, and a
 // forged segment must not kill a customer's connection.

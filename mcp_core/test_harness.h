@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Test tools for mcp_core: segments built with mptcp_opts, a converter driven
 // in virtual time, and the actions it produced, drained in order.
 #ifndef MCP_CORE_TEST_HARNESS_H_

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Time for the sans-I/O core: the embedder passes `now` in with every call;
 // the core never reads a clock. Nanoseconds on the embedder's monotonic clock.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Issue 14, rule 6 (last sentence): "`now` going backwards on any entry point: treated as the
 // latest `now` seen, and stats().time_went_backwards increments (no assert, in every build)."
 // Each entry point in its own test: a build that still asserts aborts the binary, so these live

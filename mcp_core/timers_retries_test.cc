@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Issue 14, rule 5: timers and retries. The D9 plain-TCP retry keeps the
 // preserved source port; the MSS clamp and the DSCP apply to the answer
 // towards the client too (seed 002 §5.6.4 "both directions", §5.6.5); a CPE

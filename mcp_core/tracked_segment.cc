@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PairMachine::OnSegment: a segment on a tracked leg. It refreshes the pair
 // and, for pairs fed by segments, turns RST, FIN, DATA_FIN and MP_FASTCLOSE
 // into LegSignals once they prove themselves: in the leg's window (RFC 5961

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Theory of operation
 // ===================
 // A pair is two legs joined by the core: upstream (towards the customer) and

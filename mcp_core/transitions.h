@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The state machine of one pair of legs, as one table: {state, input} ->
 // {next state, actions, event}, plus what each state is (half-open or not,
 // the timer it runs, the event entering it emits). pair_machine.cc applies

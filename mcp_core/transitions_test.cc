@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The transitions table: every {state, input} pair is either a listed
 // transition or illegal (and an illegal input changes nothing), every path
 // to CLOSED deals with both legs, and nothing leaves CLOSED.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ADD_ADDR (RFC 8684 §3.4.1 for v1, RFC 6824 §3.4.1 for v0): announces an
 // address, optionally with a port. The two versions share the subtype but not
 // the layout, so the decoder takes the connection's version.

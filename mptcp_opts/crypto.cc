@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The codec's only use of OpenSSL's libcrypto: the SHA-1 and SHA-256
 // compression functions and CRYPTO_memcmp. OpenSSL 3's one-shot SHA1(),
 // SHA256() and HMAC() fetch algorithm objects and allocate on every call

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MPTCP key-derived values (RFC 8684 §3.1, §3.2, §3.4.1; RFC 6824 for v0):
 // token and IDSN from a key, MP_JOIN HMACs, the ADD_ADDR HMAC, and a
 // constant-time comparison for verifying them. The only file that touches

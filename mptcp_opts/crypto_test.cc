@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Vectors from ../shared/spec/wire-formats.md §9: the Linux KUnit HMAC
 // vectors (9.1), the v0 token examples (9.2), and the locally computed table
 // (9.3).

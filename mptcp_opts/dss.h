@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DSS, the Data Sequence Signal (RFC 8684 §3.3; RFC 6824 §3.3 is identical):
 // a data-level ACK and/or a mapping from subflow to data sequence space.
 //

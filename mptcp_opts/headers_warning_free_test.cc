@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Every public header, compiled the way an embedder's optimised build sees
 // it: -O2 -Wall -Wextra -Werror (BUILD.bazel), with the per-segment entry
 // points instantiated, so that GCC's middle-end warnings (which only appear

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hex text to bytes, for tools, tests and fixtures (never the per-segment
 // path): "1e0c 0181", "1e:0c:01:81" or "1e-0c-01-81", digits in either case.
 // One parser for mptcp-decode's --hex, the codec tests and the benchmark

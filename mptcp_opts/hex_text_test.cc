@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // hex_text.h: the one hex parser of mptcp-decode --hex, the tests and the
 // benchmark fixtures.
 #include "mptcp_opts/hex_text.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // IpAddress: an IPv4 or IPv6 address as it appears on the wire (network byte
 // order), small and trivially copyable so option structs can hold it by value.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MP_CAPABLE (RFC 8684 §3.1 for v1, RFC 6824 §3.1 for v0): the handshake
 // option that carries the keys. Which handshake step a length belongs to:
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MP_CONVERT Information Elements (draft-boucadair-mptcp-plain-mode-10 §5):
 // magic-framed records at the start of the payload of a SYN + MP_CAPABLE that
 // tell an MCP where to connect (D=0, destination) and, optionally, which

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MP_CONVERT IEs: layout (D1, D2), echo (D3), trailing data (D4), unknown
 // types (D6) and every malformed case of D7.
 #include "mptcp_opts/mp_convert_ie.h"

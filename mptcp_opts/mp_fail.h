@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MP_FAIL (RFC 8684 §3.7): reports a checksum failure and the data sequence
 // number from which data is unreliable.   | 30 | 12 | 6 | rsv | DSN (64) |
 //

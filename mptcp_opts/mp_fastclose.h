@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MP_FASTCLOSE (RFC 8684 §3.5): abrupt close of the whole connection, proven
 // by echoing the receiver's key.   | 30 | 12 | 7 | rsv | receiver's key (64) |
 //

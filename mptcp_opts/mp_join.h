@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MP_JOIN (RFC 8684 §3.2; same layout in v0, RFC 6824 §3.2): adds a subflow
 // to an existing connection. The Length tells the handshake step:
 //   SYN 12 (token + nonce), SYN/ACK 16 (truncated HMAC + nonce), ACK 24 (HMAC).

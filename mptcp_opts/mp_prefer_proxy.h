@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MP_PREFER_PROXY (draft-boucadair-mptcp-plain-mode-10 §4): marks an MPTCP
 // connection that an on-path MCP should proxy. | 30 | 4 | subtype | rsv(12) |
 // The subtype was never assigned; it comes from CodecConfig (decisions.md D5).

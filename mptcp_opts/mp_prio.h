@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MP_PRIO (RFC 8684 §3.3.8; RFC 6824 §3.3.8): changes a subflow's backup
 // priority. v1: | 30 | 3 | 5 | rsv B |. v0 also allows Length 4 with the
 // address ID the change applies to.

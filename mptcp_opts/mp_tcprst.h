@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MP_TCPRST (RFC 8684 §3.6, v1 only): why a subflow was reset.
 //   | 30 | 4 | 8 | U V W T | reason |   T = transient (the subflow may be retried)
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The any-subtype dispatcher: decodes one MPTCP option (Kind 30) into a
 // variant holding the form its subtype and Length name. Unknown or private
 // subtypes are a value (UnknownMptcp), not an error; a Length that does not

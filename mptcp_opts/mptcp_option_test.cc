@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The any-subtype dispatcher.
 #include "mptcp_opts/mptcp_option.h"
 

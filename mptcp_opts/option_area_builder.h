@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Packs a list of TCP options (MSS, SACK-permitted, timestamps, window
 // scale, any MPTCP option, or raw bytes) into one option area of at most 40
 // bytes. Refuses with a status rather than truncating.

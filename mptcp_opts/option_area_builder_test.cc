@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "mptcp_opts/option_area_builder.h"
 
 #include <array>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What every MPTCP option shares: TCP Kind 30, a Length byte, and a 4-bit
 // subtype in the high nibble of the third byte (RFC 8684 §3, RFC 6824 §3).
 // Also the codec configuration that decoders which depend on context take.

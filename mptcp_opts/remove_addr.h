@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // REMOVE_ADDR (RFC 8684 §3.4.2): withdraws one or more address IDs.
 //   | 30 | 3+n | 4 | rsv | ID1 ... IDn |,  1 <= n <= 37 (40-byte option area)
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One pass over a segment's TCP option area, as a receiver's per-segment path
 // wants it: the standard options a TCP stack keeps (MSS, window scale,
 // SACK-permitted, timestamps) and every MPTCP option decoded into a value,

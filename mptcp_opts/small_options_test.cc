@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // REMOVE_ADDR, MP_PRIO, MP_FAIL, MP_FASTCLOSE, MP_TCPRST, MP_PREFER_PROXY.
 #include <array>
 #include <cstdint>

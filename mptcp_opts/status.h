@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Status codes of the codec. Small enums, no allocation, no exceptions: the
 // per-segment path returns one of these and the caller decides (see the
 // error-handling table in README.md). Every enumerator has a stable name for

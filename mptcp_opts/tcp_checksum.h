@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The TCP checksum (RFC 9293 §3.1, the Internet checksum of RFC 1071) and
 // its incremental update (RFC 1624 eqn. 3), used by the segment editor so an
 // MCP can change options without re-reading the payload.

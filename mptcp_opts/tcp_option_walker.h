@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Walks a TCP option area (<= 40 bytes, RFC 9293 §3.1): skips NOPs, stops at
 // End-of-Option-List, yields every other option as a view, and stops at the
 // first structural error with a sticky status. Unknown kinds are yielded, not

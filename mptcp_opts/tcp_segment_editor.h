@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Edits the option area of a TCP segment in place, as seed 002 §5.6 asks of
 // MCPs: insert MP_PREFER_PROXY (or any option), remove MP_CAPABLE (or any
 // MPTCP subtype), clamp the MSS. The header grows or shrinks by whole 32-bit

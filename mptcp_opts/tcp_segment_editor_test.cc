@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "mptcp_opts/tcp_segment_editor.h"
 
 #include <array>

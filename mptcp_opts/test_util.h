@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Test helpers shared by the codec tests: hex to bytes, exact-size heap
 // copies (so ASan catches a read one byte past the input), and the
 // truncation / wrong-length sweeps every decoder test runs.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The project's version: the one place it is written. mptcp-decode
 // --version, Python's mptcp_opts.__version__, the CMake project() version and
 // the pkg-config file all read it from here.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Primitive big-endian loads and stores used by every option decoder and
 // encoder, and a memory-order word load for matching several bytes at once.
 // Callers check lengths once, up front, then use these unchecked helpers (one

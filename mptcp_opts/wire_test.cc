@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // wire.h: big-endian loads and stores, and the memory-order word compare
 // ParseSegmentOptions uses for Linux's aligned option words.
 #include "mptcp_opts/wire.h"

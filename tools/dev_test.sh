@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Tests the ./dev verbs that build and then run something: `decode` and `python`.
 #   tools/dev_test.sh            # all checks
 #   DEV_TEST_ASAN=0 tools/dev_test.sh   # without the --config=asan module (a long first build)

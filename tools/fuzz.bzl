@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """target_compatible_with values for fuzz-only and non-fuzz targets."""
 
 # Build only under --config=fuzz (clang-14 + -fsanitize=fuzzer-no-link).

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs every test the project has and prints, last, "N passed, N failed".
 #   1. bazel test //...                 (GoogleTest, pytest, CLI golden tests)
 #   2. bazel test --config=fuzz //fuzz/...  (corpus replay + bounded fuzz runs)
 #   3. the real-kernel MPTCP peer test  (network namespaces; skipped when it cannot run)
 #   4. the hybrid-access e2e cases      (examples/hybrid_access/e2e/run_e2e.sh: the daemons
 #                                        in the namespace testbed; skipped when it cannot run)
-#   5. tools/cmake_consumer_test.sh     (the CMake build and install, consumers built with
+#   5. tools/spdx_check.py              (every source file carries the licence identifier)
+#   6. tools/cmake_consumer_test.sh     (the CMake build and install, consumers built with
 #                                        find_package and pkg-config, sources vs Bazel's)
-#   6. tools/dev_test.sh                (the `./dev decode` and `./dev python` verbs)
+#   7. tools/dev_test.sh                (the `./dev decode` and `./dev python` verbs)
 # Counts come from the test results themselves (tools/summarize_tests.py):
 # one line PASS, FAIL or SKIP per test case. The real-kernel test gives one
 # PASS (or FAIL, or a SKIP when it cannot run at all), plus one SKIP for each
@@ -49,6 +51,9 @@ if [ -x examples/hybrid_access/e2e/run_e2e.sh ]; then
   cat "$results".ha >&2
   /usr/bin/python3 tools/summarize_tests.py --case-lines hybrid_access "$rc" "$results".ha >> "$results"
 fi
+
+echo "=== licence identifiers ===" >&2
+/usr/bin/python3 tools/spdx_check.py | tee -a "$results" >&2
 
 echo "=== CMake build, install and consumers ===" >&2
 tools/cmake_consumer_test.sh > "$results".cmake

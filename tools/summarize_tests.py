@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Turns test results into one line per result, "STATUS<TAB>NAME", STATUS
 in PASS, FAIL, SKIP (tools/run_all_tests.sh counts them).
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Short request/response connections, for the hybrid-access benchmark.
 
   conn_rate.py serve --listen 10.2.0.2:9100

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The hybrid-access benchmark (issue 13): mcp-cpe + mcp-concentrator against
 # HAProxy in TCP mode relaying the same bytes on the same topology
 # (examples/hybrid_access/testbed.sh, unshaped), and the cost of a short

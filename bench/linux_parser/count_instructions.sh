@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Instructions per call of each parser on each area, counted by valgrind's
 # callgrind: unlike nanoseconds they do not move with code placement, so they
 # show whether a change to mptcp_opts does less work. Builds (and checks) the

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Extracts Linux's TCP/MPTCP option parsers from a kernel source tree.
 
 Run by run_linux_parser_bench.sh. This file holds NO kernel code, only the

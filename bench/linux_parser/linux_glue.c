@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* C helpers around the extracted Linux parsers (see linux_glue.h). Written
  * for this project: no kernel code. Compiled as a separate translation unit
  * from linux_parsers.c, so nothing here is inlined into the kernel functions

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The interface between the C++ benchmark driver and the C side (the Linux
  * parsers extracted at build time plus linux_glue.c). Written for this
  * project; C and C++. The driver calls the two kernel functions directly,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Linux's own TCP/MPTCP option parsers (6.1: tcp_parse_options and
 // mptcp_get_options/mptcp_parse_option, extracted at build time from Debian's
 // linux-source-6.1 and compiled as user-space C, see README.md) against this

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* User-space stand-ins for the kernel types and macros that Linux's TCP/MPTCP
  * option parsers use, so that the functions extract_linux_parsers.py takes
  * from a Linux tree compile unchanged as user-space C. Written for this

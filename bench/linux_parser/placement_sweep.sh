@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # How much of an ours / mptcp_get_options ratio is code placement: moves ONE
 # function (ours: the driver's ParseOurs, into which ParseSegmentOptions is
 # inlined; linux: mptcp_get_options) to each start offset within a 64-byte

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Times Linux 6.1's own TCP/MPTCP option parsers (tcp_parse_options,
 # mptcp_get_options) against mptcp_opts::ParseSegmentOptions and
 # bench/kernel_style_parser.h in one binary. See README.md.

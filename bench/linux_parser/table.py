@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Prints the medians of one or more linux_parser_benchmark JSON outputs.
 
   table.py RUN1.json [RUN2.json ...]

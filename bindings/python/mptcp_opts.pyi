@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Type stubs for the mptcp_opts extension module (bindings/python/mptcp_opts_py.cc).
 
 test_mptcp_opts.py checks that every public name (and every public class

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Python bindings for the mptcp_opts codec (pybind11): `import mptcp_opts`.
 //
 // The C++ API reports every outcome as a small status enum; this module turns

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """pytest for the mptcp_opts Python bindings.
 
 Run by Bazel (`bazel test //bindings/python:test_mptcp_opts`; per-case results

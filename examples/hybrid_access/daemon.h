@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One hybrid-access daemon: mcp-cpe (role CPE_MCP) or mcp-concentrator
 // (NETWORK_MCP). A single thread runs one epoll loop over the listener, every
 // connection's sockets, one timerfd and one signalfd. The core

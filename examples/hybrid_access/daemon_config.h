@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The daemons' configuration as plain values: the core's mcp_core::Config
 // plus the daemon's own fields, converted from hybrid_access.DaemonConfig
 // (daemon_config.proto) and validated.

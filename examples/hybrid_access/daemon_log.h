@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The daemons' log: one line per item, "<seconds since start, 3 decimals>
 // <what>", where <what> is "event <EVENT_KIND_NAME> flow=<id> reason=<n>" for
 // each of the core's events, or a daemon line starting with accept, relay,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "examples/hybrid_access/daemon_main.h"
 
 #include <sys/resource.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The command line both daemons share:
 //   mcp-cpe --config FILE [--stats PATH] [--log PATH]
 //   mcp-concentrator --config FILE [--stats PATH] [--log PATH]

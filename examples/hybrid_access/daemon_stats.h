@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The daemons' stats file: one JSON object, rewritten atomically (write a
 // temporary file, rename it over the old one) so a reader never sees half of
 // it. Its first appearance means "listening" (ready: true).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The daemons' one epoll instance, level-triggered. Callers say what each fd
 // should be watched for (Watch) whenever that changes; the loop remembers
 // what it last told the kernel, so an unchanged interest costs no syscall.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Whether the first bytes read from a connection to a network MCP hold a
 // complete MP_CONVERT IE area yet. The IEs usually arrive whole in the SYN
 // (TCP Fast Open), but a client without TFO sends them after the handshake,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Relays bytes between two connected, nonblocking sockets, both directions,
 // with splice() through one pipe per direction: the bytes never enter user
 // space. The pipe is the relay's whole buffer per direction (pipe_bytes):

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The relay engine over loopback TCP, in-process: a source writes far more
 // than pipe_bytes towards a reader that does not read (back-pressure must
 // stop it with bounded buffering), then reads slowly (every byte arrives, in

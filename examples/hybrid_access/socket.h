@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Sockets as the daemons use them: an owning fd (Socket), the conversions
 // between mcp_core's FourTuple and sockaddr, and the few socket options the
 // daemons read or set.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The hybrid-access testbed (issue 13): four network namespaces, a CPE with
 # two shaped uplinks to a concentrator (network MCP), a legacy client and a
 # legacy server.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "examples/mptcp_decode/capture_decoder.h"
 
 #include <cinttypes>
@@ -256,17 +257,12 @@ void CaptureDecoder::DecodeSegment(uint64_t frame, const TcpSegmentView& seg,
         ++counters_.ies;
         if (json) {
           JsonObject j(out);
-          j.Num("frame", frame).Str("subtype", "MP_CONVERT")
-              .Str("direction", ie.source ? "source" : "destination")
-              .Str("address", ie.address.ToString());
-          if (ie.port) j.Num("port", *ie.port);
+          j.Num("frame", frame).Str("subtype", "MP_CONVERT");
+          AppendIeJson(j, ie);
           end_record(j);
         } else {
           text_sep();
-          line += "MP_CONVERT ";
-          line += ie.source ? "src " : "dst ";
-          if (ie.port) AppendEndpoint(line, ie.address, *ie.port);
-          else AppendAddress(line, ie.address);
+          AppendIeText(line, ie);
         }
       }
       if (r.status == mo::IeStatus::kOk && r.consumed < seg.payload.size() && text) {

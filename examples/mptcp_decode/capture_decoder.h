@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Turns captured frames into mptcp-decode's output: one text line per TCP
 // segment that carries MPTCP options or MP_CONVERT IEs, or one JSON object
 // per option / IE (schema in README.md), each with the segment's time,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Speed of mptcp-decode against `tcpdump -n -v -r` on the same capture, in one
 # run: the shipped kernel capture repeated N times (default 49: 71,050
 # frames), each command run 9 times in turn, medians compared. Output goes to

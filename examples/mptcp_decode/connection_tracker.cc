@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "examples/mptcp_decode/connection_tracker.h"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Follows MPTCP connections through a capture so their HMACs can be checked:
 // MP_CAPABLE keys -> tokens -> MP_JOIN subflows (either direction), then
 // every MP_JOIN SYN/ACK and ACK HMAC and every ADD_ADDR HMAC is recomputed

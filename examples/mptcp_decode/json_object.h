@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // mptcp-decode's output helpers: printf-style appends, hex, one JSON object
 // per record, and a segment's endpoints and TCP flags as text.
 #ifndef EXAMPLES_MPTCP_DECODE_JSON_OBJECT_H_

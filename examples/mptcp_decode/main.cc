@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // mptcp-decode: the project's reference decoder for MPTCP in packet captures
 // and live traffic, with tcpdump's habits (filter expression, -c, -i, -r, -l,
 // -t styles). See README.md and mptcp-decode.1 in this folder.

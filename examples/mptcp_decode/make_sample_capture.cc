@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writes the sample captures the repo ships: MPTCP exchanges of the explicit
 // (MP_CONVERT IEs) and implicit (MP_PREFER_PROXY) models of
 // draft-boucadair-mptcp-plain-mode-10, every segment built by mptcp_opts, with

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """CLI tests for mptcp-decode: golden outputs, every link type, pcapng and
 stdin, malformed and truncated captures, --hex, --json schema, exit status.
 The golden outputs are taken with -t (no timestamps); the timestamp styles

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One decoded MPTCP option's fields, as mptcp-decode prints them: the text
 // form ("MP_CAPABLE v1 flags=0x81 csum hmac-sha256 skey=...") and the JSON
 // record's fields. Both walk the option's description (mptcp_opts/

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libpcap reports a capture's link layer as a DLT_ value; the dissector
 // (mptcp_opts/capture) takes LINKTYPE_ values. One mapping, for mptcp-decode
 // and for the fuzz target that opens captures the same way.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Packet dissector for captured frames; see packet_dissector.h.
 //
 // Every read goes through a span whose size was checked first. Two lengths

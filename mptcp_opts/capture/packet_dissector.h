@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Packet dissector for captured frames: finds the IP addresses, the TCP
 // header fields, the TCP option area and the captured payload of one frame
 // from a pcap/pcapng capture. The reference decoder `mptcp-decode` and the

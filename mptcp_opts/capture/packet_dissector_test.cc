@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests for packet_dissector: every link type, VLAN stacks, IPv4 options and
 // fragments, IPv6 extension header chains, malformed lengths, Ethernet
 // padding, snapshot-length cuts, a truncation sweep over every prefix of

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Checks mptcp-decode's view of a real kernel capture.
 
 Usage: check_kernel_capture.py DECODE_JSON DECODE_TEXT [PCAP]

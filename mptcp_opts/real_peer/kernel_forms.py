@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """The option forms the real-kernel test requires, and which of them the
 running kernel can send.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Produce a pcap of real Linux-kernel MPTCP v1 traffic (IPv4 and IPv6).
 #
 # Usage: make_kernel_capture.sh OUT.pcap

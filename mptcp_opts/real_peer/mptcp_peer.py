@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Minimal MPTCP traffic peer used by make_kernel_capture.sh.
 
 Runs inside a network namespace (via `ip netns exec`) and opens real

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Observable conditions for make_kernel_capture.sh: MPTCP option forms in a
 capture that tcpdump is still writing, and subflow states from `ss`.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Tests of the real-kernel test's helpers on the shipped kernel capture:
 kernel_forms.py (which forms a kernel can send, the named skips),
 pcap_watch.py (forms, sides and connections read from a growing pcap) and

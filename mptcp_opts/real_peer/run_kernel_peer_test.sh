@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The real-peer test: Linux's own MPTCP v1 in two network namespaces
 # (make_kernel_capture.sh), decoded and verified by mptcp-decode, checked by
 # check_kernel_capture.py against the forms this kernel can send

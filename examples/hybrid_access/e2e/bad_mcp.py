@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """A network MCP that does not echo: an MPTCP listener accepting TCP Fast
 Open data in the SYN, like the concentrator, that reads the IEs and then
 answers them wrongly or not at all (issue 13, test (d)).

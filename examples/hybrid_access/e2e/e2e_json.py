@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Reads the JSON that run_e2e.sh works with: the daemons' stats files, the
 output of `traffic.py run --json`, traffic.py's server reports.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Tests of the e2e tools that need no root and no testbed (run_e2e.sh runs
 them for real): traffic.py over loopback (byte-exact, and failing loudly on a
 corrupted, truncated or stalled stream), the IEs of mp_convert.py against the

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """What a legacy LAN client and a legacy server see when something fails.
 
 The CPE's kernel accepts the LAN connection before the concentrator answers

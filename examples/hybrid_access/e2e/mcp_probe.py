@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """One MPTCP connection to a network MCP whose SYN carries MP_CONVERT IEs
 (TCP Fast Open without a cookie, as the CPE daemon sends them), and what
 came back.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """MP_CONVERT Information Elements for the e2e tools, written to the layout of
 mptcp_opts/mp_convert_ie.h (draft-boucadair-mptcp-plain-mode-10 §5):
 

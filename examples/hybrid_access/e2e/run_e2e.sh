@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The hybrid-access end-to-end tests (issue 13, cases (a) to (i), plus (j) and (k)) in the
 # testbed of examples/hybrid_access/testbed.sh, with the real daemons.
 #

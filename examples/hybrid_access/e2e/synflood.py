@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """SYN flood at a network MCP: SYNs with MP_CAPABLE (v1, RFC 8684 SYN form)
 and an MP_CONVERT destination IE as SYN payload, from spoofed sources.
 

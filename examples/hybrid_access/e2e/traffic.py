@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Byte-exact traffic for the hybrid-access testbed (issue 13).
 
   traffic.py serve --listen ADDR:PORT [--mptcp] [--report FILE] [--ready FILE]

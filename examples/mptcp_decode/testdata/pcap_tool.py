@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Rewrites classic pcap files for the decoder's tests (standard library only).
 
   pcap_tool.py snap N IN OUT     cut every record to N captured bytes (snap length N)

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Writes scapy_frames.inc: frames built by scapy, with the field values
 scapy itself reports, as an independent check of packet_dissector.cc.
 

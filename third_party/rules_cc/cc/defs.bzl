@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Offline shim: the native C++ rules of Bazel 4.2.3 under @rules_cc//cc:defs.bzl."""
 
 def cc_binary(**kwargs):
