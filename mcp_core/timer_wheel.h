@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The pairs' deadlines: a hierarchical timing wheel with intrusive links.
 //
 // A million pairs each hold one deadline (setup, retry or idle). A balanced

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The deadline wheel against the contract converter.h promises for
 // NextDeadline and HandleTimeouts: an entry fires once its deadline is <= now
 // and not before; the announced next deadline is never later than a real
