@@ -16,8 +16,11 @@
 //    Events are for logs: at most max_queued_events wait; past that they are
 //    counted in Stats (as every event is) and dropped.
 //  * NextDeadline: when to call HandleTimeouts next; read it after each batch.
-//    Never later than a real deadline. Idle lifetimes are re-armed lazily: a
-//    pair that was active since its timer was armed costs one early wake-up,
+//    Never later than a real deadline; it may be earlier (timer_wheel.h:
+//    coarse levels, cancelled deadlines), and a wake-up with nothing due
+//    then names a later one: after HandleTimeouts(now) it is never <= now
+//    unless something is due. Idle lifetimes are re-armed lazily: a pair
+//    that was active since its timer was armed costs one early wake-up,
 //    after which NextDeadline names its real expiry.
 //  * Peer misbehaviour never throws or returns an error: it is a Verdict, an
 //    Event and a counter. Embedder misuse (unknown flow, an event illegal in
