@@ -79,38 +79,31 @@ void FlowTable::SetTuple(FlowId id, Leg leg, const FourTuple& t) {
   p.wide |= bit;
 }
 
-bool FlowTable::SameWay(FlowId id, Leg leg, const FourTuple& t) const {
-  const uint32_t index = uint32_t(id);
+bool FlowTable::LegIs(uint32_t index, int leg, const mptcp_opts::IpAddress& src, uint16_t src_port,
+                      const mptcp_opts::IpAddress& dst, uint16_t dst_port) const {
   const Pair& p = Slot(index);
-  const PackedTuple& k = p.packed[int(leg)];
-  if (k.src_port != t.src_port || k.dst_port != t.dst_port) return false;
-  if (p.wide & (1u << int(leg))) {
+  const PackedTuple& k = p.packed[leg];
+  if (k.src_port != src_port || k.dst_port != dst_port) return false;
+  if (p.wide & (1u << leg)) {
     const WideAddresses& w = Wide(index);
-    return w.src[int(leg)] == t.src && w.dst[int(leg)] == t.dst;
+    return w.src[leg] == src && w.dst[leg] == dst;
   }
-  if (!t.src.is_v4() || !t.dst.is_v4()) return false;
+  if (!src.is_v4() || !dst.is_v4()) return false;
   uint32_t s, d;
-  std::memcpy(&s, t.src.bytes().data(), 4);
-  std::memcpy(&d, t.dst.bytes().data(), 4);
+  std::memcpy(&s, src.bytes().data(), 4);
+  std::memcpy(&d, dst.bytes().data(), 4);
   return k.src == s && k.dst == d;
+}
+
+bool FlowTable::SameWay(FlowId id, Leg leg, const FourTuple& t) const {
+  return LegIs(uint32_t(id), int(leg), t.src, t.src_port, t.dst, t.dst_port);
 }
 
 bool FlowTable::KeyMatches(uint32_t key, const FourTuple& t) const {
   const uint32_t index = key >> 1;
   const int leg = int(key & 1);
-  const Pair& p = Slot(index);
-  const PackedTuple& k = p.packed[leg];
-  if (p.wide & (1u << leg)) {
-    const WideAddresses& w = Wide(index);
-    return (k.src_port == t.src_port && k.dst_port == t.dst_port && w.src[leg] == t.src && w.dst[leg] == t.dst) ||
-           (k.src_port == t.dst_port && k.dst_port == t.src_port && w.src[leg] == t.dst && w.dst[leg] == t.src);
-  }
-  if (!t.src.is_v4() || !t.dst.is_v4()) return false;
-  uint32_t s, d;
-  std::memcpy(&s, t.src.bytes().data(), 4);
-  std::memcpy(&d, t.dst.bytes().data(), 4);
-  return (k.src == s && k.dst == d && k.src_port == t.src_port && k.dst_port == t.dst_port) ||
-         (k.src == d && k.dst == s && k.src_port == t.dst_port && k.dst_port == t.src_port);
+  return LegIs(index, leg, t.src, t.src_port, t.dst, t.dst_port) ||
+         LegIs(index, leg, t.dst, t.dst_port, t.src, t.src_port);
 }
 
 void FlowTable::ChunkDeleter::operator()(Pair* p) const {

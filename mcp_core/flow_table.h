@@ -123,6 +123,9 @@ class FlowTable {
     return wide_chunks_[index >> chunk_bits_][index & (ChunkSize() - 1)];
   }
   FourTuple TupleAt(uint32_t index, Leg leg) const;
+  // Whether the leg in slot `index` is (src, src_port) -> (dst, dst_port).
+  bool LegIs(uint32_t index, int leg, const mptcp_opts::IpAddress& src, uint16_t src_port,
+             const mptcp_opts::IpAddress& dst, uint16_t dst_port) const;
   // Whether index key `key` (slot << 1 | leg) names `t`, either way round.
   bool KeyMatches(uint32_t key, const FourTuple& t) const;
 
