@@ -158,12 +158,19 @@ class TimerWheel {
     l.next = l.prev = TimerLinks::kNone;
   }
 
-  // Takes slot s's whole list out of the wheel; returns its first entry.
-  uint32_t Detach(uint32_t s) {
-    const uint32_t first = head_[s];
+  // Takes slot s's whole list out of the wheel and places each entry again
+  // (relative to the base as it is now).
+  void Replace(uint32_t s) {
+    uint32_t i = head_[s];
     head_[s] = TimerLinks::kNone;
     if (s < kOverflow) occupied_[s / kSlots] &= ~(uint64_t{1} << (s % kSlots));
-    return first;
+    while (i != TimerLinks::kNone) {
+      TimerLinks& l = store_.Links(i);
+      const uint32_t next = l.next;
+      l.next = l.prev = TimerLinks::kNone;
+      Place(i);
+      i = next;
+    }
   }
 
   struct Next {
@@ -199,15 +206,7 @@ class TimerWheel {
     for (int level = kLevels; level >= 1; --level) {
       const int shift = kBits * level;
       if (base_ & ((uint64_t{1} << shift) - 1)) continue;
-      const uint32_t s = level == kLevels ? kOverflow
-                                          : uint32_t(level) * kSlots + uint32_t((base_ >> shift) & kMask);
-      for (uint32_t i = Detach(s); i != TimerLinks::kNone;) {
-        TimerLinks& l = store_.Links(i);
-        const uint32_t next = l.next;
-        l.next = l.prev = TimerLinks::kNone;
-        Place(i);
-        i = next;
-      }
+      Replace(level == kLevels ? kOverflow : uint32_t(level) * kSlots + uint32_t((base_ >> shift) & kMask));
     }
   }
 
@@ -228,13 +227,7 @@ class TimerWheel {
         Push(kParking, i, l);
       }
     }
-    for (uint32_t i = Detach(kParking); i != TimerLinks::kNone;) {
-      TimerLinks& l = store_.Links(i);
-      const uint32_t next = l.next;
-      l.next = l.prev = TimerLinks::kNone;
-      Place(i);
-      i = next;
-    }
+    Replace(kParking);
   }
 
   Store store_;
