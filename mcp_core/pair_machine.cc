@@ -355,19 +355,22 @@ absl::Status PairMachine::OnSubflowClosed(FlowId id, Pair& p, Leg leg, const std
   if (leg != Leg::kUpstream || !tuple || p.up_transport != Transport::kMptcp) {
     return absl::FailedPreconditionError("kSubflowClosed: the upstream MPTCP leg, with the subflow's tuple");
   }
-  OpenData* open = p.phase.MutableOpen();
-  if (!open) return absl::FailedPreconditionError("kSubflowClosed before the connection was answered");
+  if (p.phase.in_setup()) return absl::FailedPreconditionError("kSubflowClosed before the connection was answered");
   const FourTuple initial = flows_.Tuple(id, Leg::kUpstream);
   if (*tuple == initial || *tuple == initial.Reversed()) {
+    OpenData* open = p.phase.MutableOpen();
     if (open->subflows.initial_closed) return absl::FailedPreconditionError("the initial subflow closed already");
     open->subflows.initial_closed = true;
     return absl::OkStatus();
   }
-  auto& joined = open->subflows.joined;
-  for (auto it = joined.begin(); it != joined.end(); ++it) {
-    if (*it == *tuple || *it == tuple->Reversed()) {
-      joined.erase(it);
-      return absl::OkStatus();
+  // Misuse (no such subflow) allocates nothing.
+  if (OpenData* open = p.phase.open()) {
+    auto& joined = open->subflows.joined;
+    for (auto it = joined.begin(); it != joined.end(); ++it) {
+      if (*it == *tuple || *it == tuple->Reversed()) {
+        joined.erase(it);
+        return absl::OkStatus();
+      }
     }
   }
   return absl::FailedPreconditionError("kSubflowClosed: no such subflow of this connection");
