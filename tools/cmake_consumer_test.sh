@@ -24,22 +24,8 @@ trap 'rm -rf "$work"' EXIT
 build=$work/build
 prefix=$work/prefix
 failed=0
-
-# run NAME FUNCTION: runs the check FUNCTION in a subshell and prints its result line.
-run() {
-  local name=$1
-  shift
-  if ("$@") >"$work/log" 2>&1; then
-    printf 'PASS\tcmake: %s\n' "$name"
-  else
-    printf 'FAIL\tcmake: %s\n' "$name"
-    failed=$((failed + 1))
-    {
-      echo "--- cmake: $name"
-      tail -n 60 "$work/log"
-    } >&2
-  fi
-}
+CHECK_PREFIX=cmake
+source "$ROOT/tools/check_lines.sh"
 
 build_and_install() {
   cmake -S "$ROOT" -B "$build" -DMPTCP_ASSIST_WERROR=ON &&

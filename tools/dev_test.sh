@@ -22,23 +22,8 @@ cp "$ROOT/examples/captures/linux_kernel_mptcp_v1.pcap" "$work/caller/relative.p
 # failed build removes nothing from the trees other builds use.
 BROKEN="--copt=-fdev-test-no-such-option --platform_suffix=-devtest"
 failed=0
-
-# run NAME FUNCTION: runs the check FUNCTION in a subshell (its `cd` stays there) and prints
-# its result line; a failing check's output goes to stderr.
-run() {
-  local name=$1
-  shift
-  if ("$@") >"$work/log" 2>&1; then
-    printf 'PASS\tdev: %s\n' "$name"
-  else
-    printf 'FAIL\tdev: %s\n' "$name"
-    failed=$((failed + 1))
-    {
-      echo "--- dev: $name"
-      tail -n 60 "$work/log"
-    } >&2
-  fi
-}
+CHECK_PREFIX=dev
+source "$ROOT/tools/check_lines.sh"
 
 # expect_status WANT COMMAND...: COMMAND's exit status is WANT (stdout -> out, stderr -> err).
 expect_status() {
