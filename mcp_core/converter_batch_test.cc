@@ -22,6 +22,7 @@
 #include "gtest/gtest.h"
 #include "mcp_core/config_loader.h"
 #include "mcp_core/converter.h"
+#include "mcp_core/rule_test_support.h"
 #include "mcp_core/test_harness.h"
 
 namespace mcp_core {
@@ -43,14 +44,6 @@ namespace {
 
 using namespace test;
 using ::testing::ElementsAreArray;
-
-Instant T(int64_t ms) { return Instant::FromNanos(ms * 1000000); }
-
-Config Load(const std::string& text) {
-  auto c = LoadConfig(text);
-  EXPECT_TRUE(c.ok()) << c.status();
-  return *c;
-}
 
 std::string Str(const FourTuple& t) {
   return t.src.ToString() + ":" + std::to_string(t.src_port) + ">" + t.dst.ToString() + ":" +
