@@ -226,46 +226,54 @@ BENCHMARK(BM_TrackedSegmentBatch)->Arg(1000)->Arg(kMillion)->Unit(benchmark::kNa
 // then drain the action and let the server refuse, which frees the pair
 // again (so the table stays at its size). Both halves are in the figure.
 // Each SYN is a new connection from a random one of a million clients.
-void BM_SynPathAndTeardown(benchmark::State& state) {
-  Fixture f;
-  const uint32_t pairs = uint32_t(state.range(0));
-  auto c = Populate(f, pairs);
-  const auto segments = RandomSegments(kMillion, [&](uint32_t i) { return NewSyn(f, i); });
+// What both SYN-path benchmarks start from: `pairs` established pairs, the
+// new connections' SYNs, and the refusal that tears each one down again.
+struct SynPath {
+  explicit SynPath(uint32_t pairs)
+      : pairs(pairs), c(Populate(f, pairs)),
+        segments(RandomSegments(kMillion, [&](uint32_t i) { return NewSyn(f, i); })) {
+    refused.kind = LegEvent::kRefused;
+  }
+  // The table is back at its size after every teardown.
+  void Check(benchmark::State& state) const {
+    if (c->stats().pairs != pairs) state.SkipWithError("a SYN did not make a pair, or its teardown failed");
+  }
+  Fixture f;  // first: the segments point into its option bytes
+  uint32_t pairs;
+  std::unique_ptr<Converter> c;
+  std::vector<SegmentView> segments;
   LegEvent refused;
-  refused.kind = LegEvent::kRefused;
-  const Instant now = Instant::FromNanos(2);
+  Instant now = Instant::FromNanos(2);
+};
+
+void BM_SynPathAndTeardown(benchmark::State& state) {
+  SynPath s(uint32_t(state.range(0)));
   size_t at = 0;
   for (auto _ : state) {
-    const Verdict v = c->HandleSegment(now, segments[at]);
-    while (auto a = c->PollAction()) benchmark::DoNotOptimize(a);
-    (void)c->HandleLegEvent(now, v.flow, Leg::kDownstream, refused);
-    while (auto a = c->PollAction()) benchmark::DoNotOptimize(a);
+    const Verdict v = s.c->HandleSegment(s.now, s.segments[at]);
+    while (auto a = s.c->PollAction()) benchmark::DoNotOptimize(a);
+    (void)s.c->HandleLegEvent(s.now, v.flow, Leg::kDownstream, s.refused);
+    while (auto a = s.c->PollAction()) benchmark::DoNotOptimize(a);
     at = (at + 1) & (kSegments - 1);
   }
-  if (c->stats().pairs != pairs) state.SkipWithError("a SYN did not make a pair, or its teardown failed");
+  s.Check(state);
 }
 BENCHMARK(BM_SynPathAndTeardown)->Arg(1000)->Arg(kMillion)->Unit(benchmark::kNanosecond);
 
 // The same through HandleSegments: 32 SYNs of new connections in one call,
 // then their actions drained and each refused as above.
 void BM_SynPathBatch(benchmark::State& state) {
-  Fixture f;
-  const uint32_t pairs = uint32_t(state.range(0));
-  auto c = Populate(f, pairs);
-  const auto segments = RandomSegments(kMillion, [&](uint32_t i) { return NewSyn(f, i); });
-  LegEvent refused;
-  refused.kind = LegEvent::kRefused;
-  const Instant now = Instant::FromNanos(2);
+  SynPath s(uint32_t(state.range(0)));
   Verdict verdicts[kBatch];
   size_t at = 0;
   while (state.KeepRunningBatch(kBatch)) {
-    c->HandleSegments(now, std::span(segments).subspan(at, kBatch), verdicts);
-    while (auto a = c->PollAction()) benchmark::DoNotOptimize(a);
-    for (const Verdict& v : verdicts) (void)c->HandleLegEvent(now, v.flow, Leg::kDownstream, refused);
-    while (auto a = c->PollAction()) benchmark::DoNotOptimize(a);
+    s.c->HandleSegments(s.now, std::span(s.segments).subspan(at, kBatch), verdicts);
+    while (auto a = s.c->PollAction()) benchmark::DoNotOptimize(a);
+    for (const Verdict& v : verdicts) (void)s.c->HandleLegEvent(s.now, v.flow, Leg::kDownstream, s.refused);
+    while (auto a = s.c->PollAction()) benchmark::DoNotOptimize(a);
     at = (at + kBatch) & (kSegments - 1);
   }
-  if (c->stats().pairs != pairs) state.SkipWithError("a SYN did not make a pair, or its teardown failed");
+  s.Check(state);
 }
 BENCHMARK(BM_SynPathBatch)->Arg(1000)->Arg(kMillion)->Unit(benchmark::kNanosecond);
 
